@@ -1,0 +1,60 @@
+"""Auth service settings (environment variables prefixed `AUTH_`)."""
+
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from checkin_shared.settings import ServiceSettings, dev_database_url
+
+PLACEHOLDER_PASSWORDS = {"changeme", "change-me", "password", "admin", "secret"}
+
+
+class AuthSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
+
+    database_url: str = dev_database_url("auth_svc")
+    db_pool_size: int = 10
+    signing_key: SecretStr | None = None
+    signing_key_file: Path | None = None
+    previous_signing_key: SecretStr | None = None
+    previous_signing_key_file: Path | None = None
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    login_window_seconds: int = 300
+    login_max_failures_per_email: int = 5
+    login_max_failures_per_ip: int = 50
+    bootstrap_admin_email: str | None = None
+    bootstrap_admin_password: SecretStr | None = None
+    bootstrap_admin_name: str = "Admin"
+
+    @model_validator(mode="after")
+    def _check(self) -> "AuthSettings":
+        password = self.bootstrap_admin_password
+        if self.environment == "production" and password is not None:
+            if password.get_secret_value().lower() in PLACEHOLDER_PASSWORDS:
+                raise ValueError("AUTH_BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
+        return self
+
+    def signing_key_pem(self) -> str:
+        pem = _pem(self.signing_key, self.signing_key_file)
+        if not pem:
+            raise RuntimeError(
+                "AUTH_SIGNING_KEY (PEM) or AUTH_SIGNING_KEY_FILE (path) must be set; "
+                "`make dev` generates a local one in .dev/keys/"
+            )
+        return pem
+
+    def previous_signing_key_pem(self) -> str | None:
+        return _pem(self.previous_signing_key, self.previous_signing_key_file)
+
+
+def _pem(value: SecretStr | None, path: Path | None) -> str | None:
+    if value is not None:
+        return value.get_secret_value()
+    if path is not None:
+        return path.read_text()
+    return None

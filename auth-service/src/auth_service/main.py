@@ -1,0 +1,95 @@
+"""The auth service app: `uvicorn auth_service.main:create_app --factory`."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from auth_service.admins import ensure_admin
+from auth_service.config import AuthSettings
+from auth_service.keys import router as keys_router
+from auth_service.keys.signing import SigningKeys
+from auth_service.purchases import router as purchases_router
+from auth_service.sessions import router as sessions_router
+from auth_service.sessions.service import Issuer
+from auth_service.sessions.throttle import LoginThrottle
+from auth_service.users import router as users_router
+from auth_service.users.passwords import Passwords
+from checkin_shared.app import create_service_app
+from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.db import make_engine, make_session_factory
+from checkin_shared.health import database_check
+from checkin_shared.keysets import StaticKeySet
+from checkin_shared.logs import configure_logging
+from checkin_shared.tokens import TokenVerifier
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: AuthSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or AuthSettings()
+    configure_logging("auth", settings.log_level, json_lines=settings.log_json)
+    keys = SigningKeys.from_pem(settings.signing_key_pem(), settings.previous_signing_key_pem())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        factory = make_session_factory(engine)
+        passwords = Passwords(
+            time_cost=settings.argon2_time_cost,
+            memory_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+        app.state.settings = settings
+        app.state.clock = clock or SystemClock()
+        app.state.session_factory = factory
+        app.state.passwords = passwords
+        app.state.signing_keys = keys
+        app.state.issuer = Issuer(settings, keys)
+        app.state.login_throttle = LoginThrottle(
+            factory,
+            window_seconds=settings.login_window_seconds,
+            max_per_email=settings.login_max_failures_per_email,
+            max_per_ip=settings.login_max_failures_per_ip,
+        )
+        app.state.token_verifier = TokenVerifier(
+            StaticKeySet(keys.jwks()),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=settings.jwt_algorithms,
+        )
+        app.state.readiness_checks = {"database": database_check(engine)}
+        try:
+            await _bootstrap_admin(app, settings)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = create_service_app(
+        service="auth",
+        segment="auth",
+        title="auth-service",
+        description="Accounts, tokens, purchase history and the JWKS.",
+        lifespan=lifespan,
+    )
+    for module in (users_router, sessions_router, purchases_router, keys_router):
+        app.include_router(module.router)
+    return app
+
+
+async def _bootstrap_admin(app: FastAPI, settings: AuthSettings) -> None:
+    email, password = settings.bootstrap_admin_email, settings.bootstrap_admin_password
+    if not (email and password):
+        return
+    async with app.state.session_factory() as session:
+        outcome = await ensure_admin(
+            session,
+            app.state.passwords,
+            email=email,
+            password=password.get_secret_value(),
+            name=settings.bootstrap_admin_name,
+            now=app.state.clock.now(),
+        )
+        await session.commit()
+    log.info("bootstrap admin %s: %s", email, outcome)

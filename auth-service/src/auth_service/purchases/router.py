@@ -1,0 +1,47 @@
+from datetime import datetime
+
+from fastapi import APIRouter
+
+from auth_service.dependencies import ClockDep
+from auth_service.purchases import service
+from auth_service.purchases.schemas import PurchaseImport, PurchaseImportResult, PurchaseRead
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from checkin_shared.security import AdminUser, CurrentUser
+
+router = APIRouter(prefix="/auth", tags=["purchases"])
+
+
+@router.get("/me/purchases", summary="The signed-in shopper's purchases, newest first")
+async def my_purchases(
+    principal: CurrentUser,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[PurchaseRead]:
+    after = None
+    if cursor:
+        purchased_at, order_id = decode_cursor(cursor, 2)
+        try:
+            after = (datetime.fromisoformat(purchased_at), order_id)
+        except ValueError as exc:
+            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    rows = await service.list_purchases(
+        session, user_id=principal.user_id, after=after, limit=limit + 1
+    )
+    items = [PurchaseRead.model_validate(p, from_attributes=True) for p in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last.purchased_at.isoformat(), last.order_id)
+    return Page[PurchaseRead](items=items, next_cursor=next_cursor)
+
+
+@router.post("/admin/purchases", summary="Import shop orders (idempotent by order id)")
+async def import_purchases(
+    body: PurchaseImport, _: AdminUser, session: SessionDep, clock: ClockDep
+) -> PurchaseImportResult:
+    result = await service.import_purchases(session, body.items, now=clock.now())
+    await session.commit()
+    return result

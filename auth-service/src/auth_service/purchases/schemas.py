@@ -1,0 +1,39 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+OrderId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class PurchaseImportItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    order_id: OrderId
+    amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    currency: Currency = Field(description="ISO 4217 code, e.g. KRW")
+    purchased_at: AwareDatetime
+
+
+class PurchaseImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[PurchaseImportItem] = Field(min_length=1, max_length=1000)
+
+
+class PurchaseImportResult(BaseModel):
+    imported: int
+    skipped: int = Field(description="Order ids seen before (in the store or this batch)")
+    unregistered: int = Field(
+        description="Imported orders whose email has no account yet (linked at registration)"
+    )
+
+
+class PurchaseRead(BaseModel):
+    order_id: str
+    amount: Decimal
+    currency: str
+    purchased_at: datetime

@@ -1,0 +1,76 @@
+import uuid
+
+from fastapi import APIRouter, Request, Response, status
+
+from auth_service.dependencies import ClockDep, IssuerDep, PasswordsDep, ThrottleDep
+from auth_service.sessions import service
+from auth_service.sessions.schemas import LoginRequest, RefreshRequest, TokenPair
+from auth_service.users.service import find_by_email, normalize_email
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.security import CurrentUser
+from checkin_shared.tokens import invalid_token
+
+router = APIRouter(prefix="/auth", tags=["sessions"])
+
+
+
+def invalid_credentials() -> ProblemError:
+    """One answer for an unknown email and a wrong password."""
+    return ProblemError(
+        401, "invalid_credentials", "Invalid credentials", "Invalid email or password"
+    )
+
+
+@router.post("/login", summary="Exchange email and password for a token pair")
+async def login(
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    throttle: ThrottleDep,
+    issuer: IssuerDep,
+    clock: ClockDep,
+) -> TokenPair:
+    email = normalize_email(body.email)
+    ip = request.client.host if request.client else "unknown"
+    reservation = await throttle.reserve(email=email, ip=ip, now=clock.now())
+    account = await find_by_email(session, email)
+    if not await passwords.verify(account.password_hash if account else None, body.password):
+        raise invalid_credentials()
+    assert account is not None
+    await throttle.release(reservation)
+    pair = await issuer.new_pair(session, account, family_id=uuid.uuid4(), now=clock.now())
+    await session.commit()
+    return pair
+
+
+@router.post("/refresh", summary="Rotate a refresh token into a new pair")
+async def refresh(
+    body: RefreshRequest, session: SessionDep, issuer: IssuerDep, clock: ClockDep
+) -> TokenPair:
+    try:
+        pair = await service.rotate(session, issuer, raw_token=body.refresh_token, now=clock.now())
+    except service.RefreshReused:
+        await session.commit()  # keep the family's revocation although the request fails
+        raise invalid_token("refresh token reused; the session was revoked") from None
+    except service.RefreshRejected:
+        raise invalid_token("refresh token unknown, expired or revoked") from None
+    await session.commit()
+    return pair
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Revoke the session of this refresh token",
+)
+async def logout(
+    body: RefreshRequest, principal: CurrentUser, session: SessionDep, clock: ClockDep
+) -> Response:
+    await service.logout(
+        session, raw_token=body.refresh_token, user_id=principal.user_id, now=clock.now()
+    )
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

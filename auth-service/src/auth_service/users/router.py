@@ -1,0 +1,77 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from auth_service.dependencies import ClockDep, PasswordsDep
+from auth_service.users import service
+from auth_service.users.models import Account
+from auth_service.users.passwords import check_strength
+from auth_service.users.schemas import AdminUserRead, MeRead, UserCreate, UserRead
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from checkin_shared.security import AdminUser, CurrentUser
+
+router = APIRouter(prefix="/auth", tags=["users"])
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, summary="Create a shopper account")
+async def register(
+    body: UserCreate, session: SessionDep, passwords: PasswordsDep, clock: ClockDep
+) -> UserRead:
+    check_strength(body.password, email=body.email)
+    password_hash = await passwords.hash(body.password)
+    account = await service.create_account(
+        session,
+        email=body.email,
+        name=body.name,
+        password_hash=password_hash,
+        role="shopper",
+        now=clock.now(),
+    )
+    await session.commit()
+    return UserRead.model_validate(account, from_attributes=True)
+
+
+@router.get("/me", summary="The signed-in user")
+async def me(principal: CurrentUser, session: SessionDep) -> MeRead:
+    account = await session.get(Account, principal.user_id)
+    if account is None:
+        raise ProblemError(401, "invalid_token", "Invalid token", "The account no longer exists")
+    eligible = await service.is_eligible(session, account.id)
+    return MeRead.model_validate({**_fields(account), "eligible": eligible})
+
+
+@router.get("/admin/users", summary="Find accounts by email or name")
+async def list_users(
+    _: AdminUser,
+    session: SessionDep,
+    query: Annotated[str | None, Query(max_length=200)] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[AdminUserRead]:
+    after = None
+    if cursor:
+        created_at, account_id = decode_cursor(cursor, 2)
+        try:
+            after = (datetime.fromisoformat(created_at), uuid.UUID(account_id))
+        except ValueError as exc:
+            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    rows = await service.search_accounts(session, query=query, after=after, limit=limit + 1)
+    items = [
+        AdminUserRead.model_validate(
+            {**_fields(account), "eligible": eligible, "created_at": account.created_at}
+        )
+        for account, eligible in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        next_cursor = encode_cursor(last.created_at.isoformat(), last.id)
+    return Page[AdminUserRead](items=items, next_cursor=next_cursor)
+
+
+def _fields(account: object) -> dict[str, object]:
+    return {k: getattr(account, k) for k in ("id", "email", "name", "role")}

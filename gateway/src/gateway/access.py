@@ -1,0 +1,24 @@
+"""Which requests need a token, and which need the admin role."""
+
+# (method, path) pairs anyone may call; everything else under a service needs a token.
+PUBLIC_ROUTES = frozenset(
+    {
+        ("POST", "/auth/register"),
+        ("POST", "/auth/login"),
+        ("POST", "/auth/refresh"),
+        ("GET", "/auth/.well-known/jwks.json"),
+    }
+)
+DOC_SUFFIXES = ("/openapi.json", "/docs")
+
+
+def is_public(method: str, path: str, segment: str) -> bool:
+    if (method, path) in PUBLIC_ROUTES:
+        return True
+    return method == "GET" and path in {f"/{segment}{s}" for s in DOC_SUFFIXES}
+
+
+def is_admin_path(path: str) -> bool:
+    """`/<segment>/admin` and everything below it."""
+    parts = path.split("/", 3)
+    return len(parts) >= 3 and parts[2] == "admin"

@@ -1,0 +1,32 @@
+"""Gateway settings (environment variables prefixed `GATEWAY_`)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from checkin_shared.settings import ServiceSettings
+
+
+def _default_routes() -> dict[str, str]:
+    # One line per service: first path segment -> base URL.
+    return {
+        "auth": "http://127.0.0.1:8001",
+    }
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    routes: dict[str, str] = Field(
+        default_factory=_default_routes,
+        description='JSON object, e.g. {"auth": "http://auth:8000"}',
+    )
+    connect_timeout_seconds: float = 2.0
+    upstream_timeout_seconds: float = 10.0
+    max_body_bytes: int = 1_048_576
+    upstream_pool_size: int = 200
+    rate_per_ip: float = 50.0
+    burst_per_ip: int = 100
+    rate_per_user: float = 10.0
+    burst_per_user: int = 20
+    rate_limit_max_keys: int = 100_000
+    openapi_cache_seconds: float = 30.0

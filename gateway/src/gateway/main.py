@@ -1,0 +1,118 @@
+"""The gateway app: `uvicorn gateway.main:create_app --factory`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from checkin_shared.app import UnhandledErrorMiddleware
+from checkin_shared.errors import ProblemError
+from checkin_shared.health import healthz, run_checks
+from checkin_shared.keysets import RemoteKeySet
+from checkin_shared.logs import configure_logging
+from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
+from checkin_shared.request_id import RequestIdMiddleware
+from checkin_shared.tokens import TokenVerifier
+from gateway.config import GatewaySettings
+from gateway.openapi import OpenApiCache
+from gateway.proxy import Proxy
+from gateway.ratelimit import TokenBuckets
+from gateway.readiness import upstream_checks
+from gateway.upstream import make_client_session
+
+
+async def openapi_document(request: Request) -> JSONResponse:
+    document, _ = await request.app.state.openapi.document()
+    return JSONResponse(document)
+
+
+async def docs(_: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Check-in rewards API")
+
+
+async def readyz(request: Request) -> JSONResponse:
+    results = await run_checks(request.app.state.readiness_checks)
+    ready = all(v == "ok" for v in results.values())
+    body = {"status": "ready" if ready else "not_ready", "checks": results}
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def forward_to_service(scope: Scope, receive: Receive, send: Send) -> None:
+    proxy: Proxy = scope["app"].state.proxy
+    await proxy(scope, receive, send)
+
+
+async def _problem(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return exc.response()
+
+
+def create_app(settings: GatewaySettings | None = None) -> Starlette:
+    settings = settings or GatewaySettings()
+    configure_logging("gateway", settings.log_level, json_lines=settings.log_json)
+    keys = RemoteKeySet(
+        settings.jwks_url,
+        refresh_every=settings.jwks_refresh_seconds,
+        min_refetch=settings.jwks_min_refetch_seconds,
+    )
+    verifier = TokenVerifier(
+        keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithms=settings.jwt_algorithms,
+    )
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        client = make_client_session(
+            pool_size=settings.upstream_pool_size,
+            connect_timeout=settings.connect_timeout_seconds,
+        )
+        await keys.start()
+        app.state.proxy = Proxy(
+            settings,
+            client=client,
+            verifier=verifier,
+            ip_buckets=TokenBuckets(
+                rate=settings.rate_per_ip,
+                burst=settings.burst_per_ip,
+                max_keys=settings.rate_limit_max_keys,
+            ),
+            user_buckets=TokenBuckets(
+                rate=settings.rate_per_user,
+                burst=settings.burst_per_user,
+                max_keys=settings.rate_limit_max_keys,
+            ),
+        )
+        app.state.openapi = OpenApiCache(
+            settings.routes, client, ttl=settings.openapi_cache_seconds
+        )
+        app.state.readiness_checks = upstream_checks(settings.routes, client, keys)
+        try:
+            yield
+        finally:
+            await keys.stop()
+            await client.close()
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+            Route("/openapi.json", openapi_document),
+            Route("/docs", docs),
+            Mount("/", app=forward_to_service),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(MetricsMiddleware, service="gateway"),
+            Middleware(UnhandledErrorMiddleware),
+        ],
+        exception_handlers={ProblemError: _problem},
+        lifespan=lifespan,
+    )

@@ -1,0 +1,157 @@
+"""The proxy: route by first path segment, check token and role, limit, forward, stream back."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from checkin_shared.errors import ProblemError
+from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
+from gateway.access import is_admin_path, is_public
+from gateway.config import GatewaySettings
+from gateway.headers import client_response_headers, upstream_request_headers
+from gateway.ratelimit import TokenBuckets, retry_after
+
+log = logging.getLogger(__name__)
+SMALL_BODY = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(
+        413, "payload_too_large", "Payload too large", f"The body exceeds {limit} bytes"
+    )
+
+
+def _rate_limited(wait: float) -> ProblemError:
+    return ProblemError(
+        429, "rate_limited", "Too many requests", "Slow down and retry later",
+        headers={"Retry-After": retry_after(wait)},
+    )
+
+
+class Proxy:
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        *,
+        client: aiohttp.ClientSession,
+        verifier: TokenVerifier,
+        ip_buckets: TokenBuckets,
+        user_buckets: TokenBuckets,
+    ) -> None:
+        self.settings = settings
+        self.routes = {k: v.rstrip("/") for k, v in settings.routes.items()}
+        self.client = client
+        self.verifier = verifier
+        self.ip_buckets = ip_buckets
+        self.user_buckets = user_buckets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        path: str = scope["path"]
+        segment = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        scope["metrics_route"] = f"/{segment}/*" if segment in self.routes else "unmatched"
+        try:
+            await self._handle(request, segment, send)
+        except ProblemError as exc:
+            await exc.response()(scope, receive, send)
+
+    async def _handle(self, request: Request, segment: str, send: Send) -> None:
+        base = self.routes.get(segment)
+        if base is None:
+            raise ProblemError(404, "not_found", "Not found", f"No service serves /{segment}")
+        client_ip = request.client.host if request.client else "unknown"
+        wait = self.ip_buckets.take(client_ip)
+        if wait:
+            raise _rate_limited(wait)
+        path, method = request.url.path, request.method
+        if not is_public(method, path, segment):
+            principal = await self._authenticate(request)
+            if is_admin_path(path) and not principal.is_admin:
+                raise ProblemError(403, "forbidden", "Forbidden", "This route needs the admin role")
+            wait = self.user_buckets.take(str(principal.user_id))
+            if wait:
+                raise _rate_limited(wait)
+        await self._forward(request, base, client_ip, send)
+
+    async def _authenticate(self, request: Request) -> Principal:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise invalid_token("missing bearer token")
+        return await self.verifier.verify(token.strip())
+
+    async def _body(self, request: Request) -> bytes | AsyncIterator[bytes]:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise ProblemError(400, "bad_request", "Bad request", "Invalid Content-Length")
+            if int(declared) > limit:
+                raise _too_large(limit)
+            if int(declared) <= SMALL_BODY:
+                return await request.body()
+
+        async def counted() -> AsyncIterator[bytes]:
+            seen = 0
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen > limit:
+                    raise BodyTooLarge
+                yield chunk
+
+        return counted()
+
+    async def _forward(self, request: Request, base: str, client_ip: str, send: Send) -> None:
+        url = base + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        headers = upstream_request_headers(
+            request.headers.items(),
+            client_ip=client_ip,
+            scheme=request.url.scheme,
+            request_id=request.scope["state"]["request_id"],
+        )
+        body = await self._body(request)
+        timeout = self.settings.upstream_timeout_seconds
+        try:
+            async with asyncio.timeout(timeout):
+                response = await self.client.request(
+                    request.method, url, headers=headers, data=body, allow_redirects=False
+                )
+        except BodyTooLarge:
+            raise _too_large(self.settings.max_body_bytes) from None
+        except TimeoutError:
+            raise ProblemError(
+                504, "upstream_timeout", "Upstream timeout",
+                f"The service did not answer within {timeout:g} s",
+            ) from None
+        except aiohttp.ClientError as exc:
+            log.warning("upstream %s unavailable: %s", base, exc)
+            raise ProblemError(
+                503, "service_unavailable", "Service unavailable",
+                "The service is not reachable; retry shortly",
+                headers={"Retry-After": "1"},
+            ) from None
+        await self._relay(response, send)
+
+    async def _relay(self, response: aiohttp.ClientResponse, send: Send) -> None:
+        try:
+            start: dict[str, Any] = {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": client_response_headers(response.headers.items()),
+            }
+            await send(start)
+            async for chunk in response.content.iter_chunked(64 * 1024):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            response.release()

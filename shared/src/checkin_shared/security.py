@@ -1,0 +1,33 @@
+"""FastAPI dependencies for the caller: any signed-in user, or an admin."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from checkin_shared.errors import ProblemError
+from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from POST /auth/login")
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise invalid_token("missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(credentials.credentials)
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+async def admin_principal(principal: CurrentUser) -> Principal:
+    if not principal.is_admin:
+        raise ProblemError(403, "forbidden", "Forbidden", "This route needs the admin role")
+    return principal
+
+
+AdminUser = Annotated[Principal, Depends(admin_principal)]

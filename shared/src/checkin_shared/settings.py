@@ -1,0 +1,30 @@
+"""Settings base: every value comes from the environment, with developer-friendly defaults."""
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_DATABASE_HOST = "127.0.0.1:5432"
+DEV_DATABASE_NAME = "checkin"
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has; subclasses set `env_prefix` (``AUTH_``, ``GATEWAY_`` ...)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    log_json: bool = True
+    jwt_issuer: str = "checkin-auth"
+    jwt_audience: str = "checkin"
+    jwt_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "EdDSA"])
+    jwks_url: str = "http://127.0.0.1:8001/auth/.well-known/jwks.json"
+    jwks_refresh_seconds: float = 300.0
+    jwks_min_refetch_seconds: float = 10.0
+
+
+def dev_database_url(role: str) -> str:
+    """The URL a service role uses on a developer machine (trust auth on localhost)."""
+    return f"postgresql+asyncpg://{role}@{DEV_DATABASE_HOST}/{DEV_DATABASE_NAME}"

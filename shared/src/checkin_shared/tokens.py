@@ -1,0 +1,92 @@
+"""Access-token verification: explicit algorithms, a known `kid`, and exp/iss/aud required."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from checkin_shared.errors import ProblemError
+from checkin_shared.keysets import KeySet
+
+ROLES = ("shopper", "admin")
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the access token says."""
+
+    user_id: uuid.UUID
+    role: str
+    eligible: bool
+    token_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def invalid_token(detail: str) -> ProblemError:
+    return ProblemError(
+        401, "invalid_token", "Invalid token", detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        keys: KeySet,
+        *,
+        issuer: str,
+        audience: str,
+        algorithms: list[str],
+        leeway_seconds: int = 5,
+    ) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = [a for a in algorithms if a.lower() != "none"]
+        self.leeway = leeway_seconds
+
+    async def verify(self, token: str) -> Principal:
+        claims = await self.claims(token)
+        try:
+            user_id = uuid.UUID(str(claims["sub"]))
+        except ValueError as exc:
+            raise invalid_token("subject is not a user id") from exc
+        role = claims.get("role")
+        if role not in ROLES:
+            raise invalid_token("unknown role")
+        return Principal(user_id, str(role), claims.get("eligible") is True, str(claims["jti"]))
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise invalid_token("malformed token") from exc
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg not in self.algorithms:
+            raise invalid_token("algorithm not allowed")
+        if not isinstance(kid, str):
+            raise invalid_token("token has no key id")
+        key = await self.keys.key_for(kid)
+        if key is None:
+            raise invalid_token("unknown signing key")
+        if key.algorithm_name != alg:
+            raise invalid_token("algorithm does not match the key")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=[alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise invalid_token("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise invalid_token(f"token rejected: {exc}") from exc
+        return claims
