@@ -48,6 +48,16 @@ def make_settings(database_url: str, signing_pem: str, **overrides: Any) -> Auth
 
 
 @pytest.fixture(scope="session")
+def settings_for(auth_database_url: str, signing_pem: str) -> Any:
+    """Settings for an extra app instance, with some values changed."""
+
+    def build(**overrides: Any) -> AuthSettings:
+        return make_settings(auth_database_url, signing_pem, **overrides)
+
+    return build
+
+
+@pytest.fixture(scope="session")
 def auth_settings(auth_database_url: str, signing_pem: str) -> AuthSettings:
     return make_settings(
         auth_database_url,

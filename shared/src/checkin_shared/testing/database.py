@@ -14,6 +14,8 @@ from alembic.config import Config
 
 @dataclass(frozen=True)
 class TestDatabase:
+    __test__ = False  # not a test class, despite the name
+
     name: str
     admin_url: str
 
