@@ -4,11 +4,10 @@ import asyncio
 import logging.config
 
 from alembic import context
-from sqlalchemy.engine import Connection
-
 from auth_service.config import AuthSettings
 from auth_service.db import SCHEMA, Base
 from checkin_shared.db import make_engine
+from sqlalchemy.engine import Connection
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):

@@ -1,19 +1,17 @@
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
-
 from auth_service.config import AuthSettings
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.main import create_app
+from auth_service.testing import ALEMBIC_INI, test_settings
 from checkin_shared.testing.apps import lifespan_client
 from checkin_shared.testing.database import TestDatabase, run_migrations
+from pydantic import SecretStr
 
-ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 PASSWORD = "correct horse 42"
 ADMIN_EMAIL = "root-admin@example.com"
 ADMIN_PASSWORD = "admin pass 123"
@@ -31,35 +29,19 @@ def auth_database_url(test_database: TestDatabase) -> str:
     return url
 
 
-def make_settings(database_url: str, signing_pem: str, **overrides: Any) -> AuthSettings:
-    values: dict[str, Any] = {
-        "environment": "test",
-        "database_url": database_url,
-        "signing_key": SecretStr(signing_pem),
-        "argon2_time_cost": 1,
-        "argon2_memory_kib": 8192,
-        "argon2_parallelism": 1,
-        "login_max_failures_per_email": 1000,
-        "login_max_failures_per_ip": 1000,
-        "log_json": False,
-        **overrides,
-    }
-    return AuthSettings(**values)
-
-
 @pytest.fixture(scope="session")
 def settings_for(auth_database_url: str, signing_pem: str) -> Any:
     """Settings for an extra app instance, with some values changed."""
 
     def build(**overrides: Any) -> AuthSettings:
-        return make_settings(auth_database_url, signing_pem, **overrides)
+        return test_settings(auth_database_url, signing_pem, **overrides)
 
     return build
 
 
 @pytest.fixture(scope="session")
 def auth_settings(auth_database_url: str, signing_pem: str) -> AuthSettings:
-    return make_settings(
+    return test_settings(
         auth_database_url,
         signing_pem,
         bootstrap_admin_email=ADMIN_EMAIL,

@@ -29,7 +29,9 @@ async def test_import_is_idempotent_by_order_id(client: httpx.AsyncClient, api: 
         "/auth/admin/purchases", json={"items": [first, first, order(user["email"])]}, headers=admin
     )
     assert again.json() == {"imported": 1, "skipped": 2, "unregistered": 0}
-    mine = await client.get("/auth/me/purchases", headers=api.bearer((await api.login(user["email"]))["access_token"]))
+    mine = await client.get(
+        "/auth/me/purchases", headers=api.bearer((await api.login(user["email"]))["access_token"])
+    )
     assert len(mine.json()["items"]) == 2
     assert mine.json()["next_cursor"] is None
 
@@ -38,9 +40,13 @@ async def test_eligibility_follows_purchases_after_refresh(
     client: httpx.AsyncClient, api: Any
 ) -> None:
     user, pair = await api.shopper()
-    assert jwt.decode(pair["access_token"], options={"verify_signature": False})["eligible"] is False
+    assert (
+        jwt.decode(pair["access_token"], options={"verify_signature": False})["eligible"] is False
+    )
     admin = api.bearer(await api.admin_token())
-    await client.post("/auth/admin/purchases", json={"items": [order(user["email"])]}, headers=admin)
+    await client.post(
+        "/auth/admin/purchases", json={"items": [order(user["email"])]}, headers=admin
+    )
     me = await client.get("/auth/me", headers=api.bearer(pair["access_token"]))
     assert me.json()["eligible"] is True
     refreshed = await client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})
@@ -65,13 +71,17 @@ async def test_purchases_before_registration_are_linked_when_the_account_is_made
 async def test_purchases_are_paginated_newest_first(client: httpx.AsyncClient, api: Any) -> None:
     user, pair = await api.shopper()
     admin = api.bearer(await api.admin_token())
-    items = [order(user["email"], purchased_at=f"2026-11-{d:02d}T12:00:00+09:00") for d in range(1, 6)]
+    items = [
+        order(user["email"], purchased_at=f"2026-11-{d:02d}T12:00:00+09:00") for d in range(1, 6)
+    ]
     await client.post("/auth/admin/purchases", json={"items": items}, headers=admin)
     headers = api.bearer(pair["access_token"])
     first = (await client.get("/auth/me/purchases?limit=2", headers=headers)).json()
     assert [p["purchased_at"][:10] for p in first["items"]] == ["2026-11-05", "2026-11-04"]
     second = (
-        await client.get(f"/auth/me/purchases?limit=2&cursor={first['next_cursor']}", headers=headers)
+        await client.get(
+            f"/auth/me/purchases?limit=2&cursor={first['next_cursor']}", headers=headers
+        )
     ).json()
     assert [p["purchased_at"][:10] for p in second["items"]] == ["2026-11-03", "2026-11-02"]
     bad = await client.get("/auth/me/purchases?cursor=garbage!", headers=headers)
@@ -112,6 +122,8 @@ async def test_admin_finds_users_by_email_or_name(client: httpx.AsyncClient, api
     admin = api.bearer(await api.admin_token())
     found = await client.get(f"/auth/admin/users?query={user['email'][:15]}", headers=admin)
     assert [u["id"] for u in found.json()["items"]] == [user["id"]]
-    assert {"id", "email", "name", "role", "eligible", "created_at"} <= found.json()["items"][0].keys()
+    assert {"id", "email", "name", "role", "eligible", "created_at"} <= found.json()["items"][
+        0
+    ].keys()
     wildcard = await client.get("/auth/admin/users?query=%25&limit=1", headers=admin)
     assert wildcard.json()["items"] == []

@@ -60,7 +60,10 @@ async def test_me_describes_the_caller(client: httpx.AsyncClient, api: Any) -> N
     response = await client.get("/auth/me", headers=api.bearer(pair["access_token"]))
     assert response.status_code == 200
     assert response.json() == {
-        "id": user["id"], "email": user["email"], "name": "Kim", "role": "shopper",
+        "id": user["id"],
+        "email": user["email"],
+        "name": "Kim",
+        "role": "shopper",
         "eligible": False,
     }
 

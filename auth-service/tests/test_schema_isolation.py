@@ -2,7 +2,6 @@
 
 import asyncpg
 import pytest
-
 from checkin_shared.testing.database import TestDatabase
 
 

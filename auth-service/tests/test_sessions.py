@@ -5,7 +5,6 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-
 from auth_service.main import create_app
 from checkin_shared.testing.apps import lifespan_client
 
@@ -70,9 +69,7 @@ async def test_failed_logins_are_throttled_per_email_with_retry_after(
         assert right.status_code == 429
 
 
-async def test_failed_logins_are_throttled_per_ip(
-    settings_for: Any, api: Any
-) -> None:
+async def test_failed_logins_are_throttled_per_ip(settings_for: Any, api: Any) -> None:
     settings = settings_for(login_max_failures_per_ip=4)
     async with lifespan_client(create_app(settings), client_ip="203.0.113.9") as client:
         for _ in range(4):
@@ -110,7 +107,7 @@ async def test_reusing_a_rotated_token_revokes_the_whole_family(
     client: httpx.AsyncClient, api: Any
 ) -> None:
     _, first = await api.shopper()
-    second = (await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]}))
+    second = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
     latest = second.json()["refresh_token"]
     stolen = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert stolen.status_code == 401

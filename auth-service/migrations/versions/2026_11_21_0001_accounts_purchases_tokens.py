@@ -68,7 +68,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_refresh_token"),
         sa.UniqueConstraint("token_hash", name="uq_refresh_token_token_hash"),
         sa.ForeignKeyConstraint(
-            ["user_id"], [f"{S}.account.id"], name="fk_refresh_token_user_id_account",
+            ["user_id"],
+            [f"{S}.account.id"],
+            name="fk_refresh_token_user_id_account",
             ondelete="CASCADE",
         ),
         schema=S,

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
+from checkin_shared.errors import ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.users.passwords import Passwords, check_strength
 from auth_service.users.service import create_account, find_by_email
-from checkin_shared.errors import ProblemError
 
 
 async def ensure_admin(

@@ -7,13 +7,14 @@ import os
 import sys
 from pathlib import Path
 
+from checkin_shared.clock import SystemClock
+from checkin_shared.db import make_engine, make_session_factory
+from checkin_shared.errors import ProblemError
+
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.users.passwords import Passwords
-from checkin_shared.clock import SystemClock
-from checkin_shared.db import make_engine, make_session_factory
-from checkin_shared.errors import ProblemError
 
 
 async def _create_admin(email: str, password: str, name: str) -> str:
@@ -27,7 +28,11 @@ async def _create_admin(email: str, password: str, name: str) -> str:
     try:
         async with make_session_factory(engine)() as session:
             outcome = await ensure_admin(
-                session, passwords, email=email, password=password, name=name,
+                session,
+                passwords,
+                email=email,
+                password=password,
+                name=name,
                 now=SystemClock().now(),
             )
             await session.commit()

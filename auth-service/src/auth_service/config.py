@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
+from checkin_shared.settings import ServiceSettings, dev_database_url
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
-
-from checkin_shared.settings import ServiceSettings, dev_database_url
 
 PLACEHOLDER_PASSWORDS = {"changeme", "change-me", "password", "admin", "secret"}
 

@@ -1,8 +1,7 @@
 """The auth schema's declarative base."""
 
-from sqlalchemy.orm import DeclarativeBase
-
 from checkin_shared.db import schema_metadata
+from sqlalchemy.orm import DeclarativeBase
 
 SCHEMA = "auth"
 

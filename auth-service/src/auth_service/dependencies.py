@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from checkin_shared.clock import Clock
 from fastapi import Depends, Request
 
 from auth_service.config import AuthSettings
@@ -9,7 +10,6 @@ from auth_service.keys.signing import SigningKeys
 from auth_service.sessions.service import Issuer
 from auth_service.sessions.throttle import LoginThrottle
 from auth_service.users.passwords import Passwords
-from checkin_shared.clock import Clock
 
 
 def _settings(request: Request) -> AuthSettings:

@@ -4,6 +4,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from checkin_shared.app import create_service_app
+from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.db import make_engine, make_session_factory
+from checkin_shared.health import database_check
+from checkin_shared.keysets import StaticKeySet
+from checkin_shared.logs import configure_logging
+from checkin_shared.tokens import TokenVerifier
 from fastapi import FastAPI
 
 from auth_service.admins import ensure_admin
@@ -16,13 +23,6 @@ from auth_service.sessions.service import Issuer
 from auth_service.sessions.throttle import LoginThrottle
 from auth_service.users import router as users_router
 from auth_service.users.passwords import Passwords
-from checkin_shared.app import create_service_app
-from checkin_shared.clock import Clock, SystemClock
-from checkin_shared.db import make_engine, make_session_factory
-from checkin_shared.health import database_check
-from checkin_shared.keysets import StaticKeySet
-from checkin_shared.logs import configure_logging
-from checkin_shared.tokens import TokenVerifier
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
 from checkin_shared.request_id import RequestIdMiddleware
 
 log = logging.getLogger(__name__)
-Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]] | Callable[
-    [FastAPI], AsyncIterator[None]
-]
+Lifespan = (
+    Callable[[FastAPI], AbstractAsyncContextManager[None]]
+    | Callable[[FastAPI], AsyncIterator[None]]
+)
 
 
 class UnhandledErrorMiddleware:

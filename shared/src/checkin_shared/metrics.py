@@ -54,9 +54,7 @@ class MetricsMiddleware:
             route = _route_label(scope)
             method = scope["method"]
             HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, route).observe(
-                time.perf_counter() - started
-            )
+            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
 
 
 async def metrics_endpoint(_: Request) -> Response:

@@ -1,14 +1,14 @@
 from datetime import datetime
 
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from checkin_shared.security import AdminUser, CurrentUser
 from fastapi import APIRouter
 
 from auth_service.dependencies import ClockDep
 from auth_service.purchases import service
 from auth_service.purchases.schemas import PurchaseImport, PurchaseImportResult, PurchaseRead
-from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
-from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
-from checkin_shared.security import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/auth", tags=["purchases"])
 

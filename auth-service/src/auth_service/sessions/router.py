@@ -1,18 +1,17 @@
 import uuid
 
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.security import CurrentUser
+from checkin_shared.tokens import invalid_token
 from fastapi import APIRouter, Request, Response, status
 
 from auth_service.dependencies import ClockDep, IssuerDep, PasswordsDep, ThrottleDep
 from auth_service.sessions import service
 from auth_service.sessions.schemas import LoginRequest, RefreshRequest, TokenPair
 from auth_service.users.service import find_by_email, normalize_email
-from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
-from checkin_shared.security import CurrentUser
-from checkin_shared.tokens import invalid_token
 
 router = APIRouter(prefix="/auth", tags=["sessions"])
-
 
 
 def invalid_credentials() -> ProblemError:

@@ -76,7 +76,9 @@ async def rotate(
 ) -> TokenPair:
     """Exchange a refresh token for a new pair. The row lock serialises concurrent uses."""
     statement = (
-        select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)).with_for_update()
+        select(RefreshToken)
+        .where(RefreshToken.token_hash == hash_token(raw_token))
+        .with_for_update()
     )
     token = (await session.execute(statement)).scalar_one_or_none()
     if token is None or token.revoked_at is not None or token.expires_at <= now:

@@ -10,12 +10,12 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from checkin_shared.errors import ProblemError
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth_service.sessions.models import LoginFailure
-from checkin_shared.errors import ProblemError
 
 
 @dataclass(frozen=True)

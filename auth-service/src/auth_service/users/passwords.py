@@ -5,7 +5,6 @@ import re
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
 from checkin_shared.errors import ProblemError
 
 MIN_LENGTH = 10

@@ -2,6 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from checkin_shared.security import AdminUser, CurrentUser
 from fastapi import APIRouter, Query, status
 
 from auth_service.dependencies import ClockDep, PasswordsDep
@@ -9,10 +13,6 @@ from auth_service.users import service
 from auth_service.users.models import Account
 from auth_service.users.passwords import check_strength
 from auth_service.users.schemas import AdminUserRead, MeRead, UserCreate, UserRead
-from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
-from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
-from checkin_shared.security import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/auth", tags=["users"])
 

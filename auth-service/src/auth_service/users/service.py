@@ -3,13 +3,13 @@
 import uuid
 from datetime import datetime
 
+from checkin_shared.errors import ProblemError
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.purchases.models import Purchase
 from auth_service.users.models import Account
-from checkin_shared.errors import ProblemError
 
 
 def normalize_email(email: str) -> str:
@@ -72,9 +72,7 @@ async def search_accounts(
     statement = select(Account, eligible).order_by(Account.created_at.desc(), Account.id.desc())
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        statement = statement.where(
-            or_(Account.email.ilike(pattern), Account.name.ilike(pattern))
-        )
+        statement = statement.where(or_(Account.email.ilike(pattern), Account.name.ilike(pattern)))
     if after is not None:
         created_at, account_id = after
         statement = statement.where(

@@ -11,7 +11,9 @@ import uvicorn
 
 
 @contextlib.asynccontextmanager
-async def lifespan_client(app: Any, *, client_ip: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+async def lifespan_client(
+    app: Any, *, client_ip: str = "127.0.0.1"
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app's lifespan runs around an httpx client that calls it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))

@@ -14,8 +14,13 @@ def b64url(data: bytes) -> str:
 
 
 def base_claims(
-    *, user_id: uuid.UUID | None = None, role: str = "shopper", eligible: bool = True,
-    issuer: str = "checkin-auth", audience: str = "checkin", ttl: int = 300,
+    *,
+    user_id: uuid.UUID | None = None,
+    role: str = "shopper",
+    eligible: bool = True,
+    issuer: str = "checkin-auth",
+    audience: str = "checkin",
+    ttl: int = 300,
 ) -> dict[str, Any]:
     now = int(time.time())
     return {

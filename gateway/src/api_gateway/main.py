@@ -19,12 +19,12 @@ from checkin_shared.logs import configure_logging
 from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
 from checkin_shared.request_id import RequestIdMiddleware
 from checkin_shared.tokens import TokenVerifier
-from gateway.config import GatewaySettings
-from gateway.openapi import OpenApiCache
-from gateway.proxy import Proxy
-from gateway.ratelimit import TokenBuckets
-from gateway.readiness import upstream_checks
-from gateway.upstream import make_client_session
+from api_gateway.config import GatewaySettings
+from api_gateway.openapi import OpenApiCache
+from api_gateway.proxy import Proxy
+from api_gateway.ratelimit import TokenBuckets
+from api_gateway.readiness import upstream_checks
+from api_gateway.upstream import make_client_session
 
 
 async def openapi_document(request: Request) -> JSONResponse:
@@ -67,6 +67,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         audience=settings.jwt_audience,
         algorithms=settings.jwt_algorithms,
     )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = make_client_session(

@@ -11,10 +11,10 @@ from starlette.types import Receive, Scope, Send
 
 from checkin_shared.errors import ProblemError
 from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
-from gateway.access import is_admin_path, is_public
-from gateway.config import GatewaySettings
-from gateway.headers import client_response_headers, upstream_request_headers
-from gateway.ratelimit import TokenBuckets, retry_after
+from api_gateway.access import is_admin_path, is_public
+from api_gateway.config import GatewaySettings
+from api_gateway.headers import client_response_headers, upstream_request_headers
+from api_gateway.ratelimit import TokenBuckets, retry_after
 
 log = logging.getLogger(__name__)
 SMALL_BODY = 64 * 1024
@@ -24,15 +24,45 @@ class BodyTooLarge(Exception):
     pass
 
 
+class LimitedBody:
+    """A streamed request body that stops at `limit` bytes and remembers that it did
+    (aiohttp wraps the generator's exception, so the flag is what we check)."""
+
+    def __init__(self, request: Request, limit: int) -> None:
+        self.request = request
+        self.limit = limit
+        self.exceeded = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self.request.stream():
+            seen += len(chunk)
+            if seen > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge
+            yield chunk
+
+
 def _too_large(limit: int) -> ProblemError:
     return ProblemError(
         413, "payload_too_large", "Payload too large", f"The body exceeds {limit} bytes"
     )
 
 
+def _unavailable() -> ProblemError:
+    return ProblemError(
+        503, "service_unavailable", "Service unavailable",
+        "The service is not reachable; retry shortly",
+        headers={"Retry-After": "1"},
+    )
+
+
 def _rate_limited(wait: float) -> ProblemError:
     return ProblemError(
-        429, "rate_limited", "Too many requests", "Slow down and retry later",
+        429,
+        "rate_limited",
+        "Too many requests",
+        "Slow down and retry later",
         headers={"Retry-After": retry_after(wait)},
     )
 
@@ -88,7 +118,7 @@ class Proxy:
             raise invalid_token("missing bearer token")
         return await self.verifier.verify(token.strip())
 
-    async def _body(self, request: Request) -> bytes | AsyncIterator[bytes]:
+    async def _body(self, request: Request) -> bytes | LimitedBody:
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length")
         if declared is not None:
@@ -98,16 +128,7 @@ class Proxy:
                 raise _too_large(limit)
             if int(declared) <= SMALL_BODY:
                 return await request.body()
-
-        async def counted() -> AsyncIterator[bytes]:
-            seen = 0
-            async for chunk in request.stream():
-                seen += len(chunk)
-                if seen > limit:
-                    raise BodyTooLarge
-                yield chunk
-
-        return counted()
+        return LimitedBody(request, limit)
 
     async def _forward(self, request: Request, base: str, client_ip: str, send: Send) -> None:
         url = base + request.url.path
@@ -120,23 +141,33 @@ class Proxy:
             request_id=request.scope["state"]["request_id"],
         )
         body = await self._body(request)
+        data = body.chunks() if isinstance(body, LimitedBody) else body
         timeout = self.settings.upstream_timeout_seconds
         try:
             async with asyncio.timeout(timeout):
                 response = await self.client.request(
-                    request.method, url, headers=headers, data=body, allow_redirects=False
+                    request.method, url, headers=headers, data=data, allow_redirects=False
                 )
-        except BodyTooLarge:
-            raise _too_large(self.settings.max_body_bytes) from None
+        except (BodyTooLarge, aiohttp.ClientError) as exc:
+            if isinstance(body, LimitedBody) and body.exceeded:
+                raise _too_large(self.settings.max_body_bytes) from None
+            if isinstance(exc, BodyTooLarge):
+                raise
+            log.warning("upstream %s unavailable: %s", base, exc)
+            raise _unavailable() from None
         except TimeoutError:
             raise ProblemError(
-                504, "upstream_timeout", "Upstream timeout",
+                504,
+                "upstream_timeout",
+                "Upstream timeout",
                 f"The service did not answer within {timeout:g} s",
             ) from None
         except aiohttp.ClientError as exc:
             log.warning("upstream %s unavailable: %s", base, exc)
             raise ProblemError(
-                503, "service_unavailable", "Service unavailable",
+                503,
+                "service_unavailable",
+                "Service unavailable",
                 "The service is not reachable; retry shortly",
                 headers={"Retry-After": "1"},
             ) from None

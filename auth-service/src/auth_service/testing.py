@@ -1,0 +1,69 @@
+"""Helpers for tests that need an auth service (its own tests and the gateway's)."""
+
+from pathlib import Path
+from typing import Any
+
+from checkin_shared.testing import tokens
+from cryptography.hazmat.primitives import serialization
+from pydantic import SecretStr
+
+from auth_service.config import AuthSettings
+from auth_service.keys.signing import SigningKeys, generate_private_key_pem
+
+ALEMBIC_INI = Path(__file__).parents[2] / "alembic.ini"
+FORGERIES = (
+    "alg_none",
+    "hs256_public_key_secret",
+    "unknown_kid",
+    "expired",
+    "wrong_aud",
+    "wrong_iss",
+    "edited_payload",
+    "garbage",
+)
+
+
+def test_settings(database_url: str, signing_pem: str, **overrides: Any) -> AuthSettings:
+    """Fast hashing and loose throttles; tests that need tight ones override them."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "signing_key": SecretStr(signing_pem),
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 8192,
+        "argon2_parallelism": 1,
+        "login_max_failures_per_email": 1000,
+        "login_max_failures_per_ip": 1000,
+        "log_json": False,
+        **overrides,
+    }
+    return AuthSettings(**values)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+def forged_tokens(pem: str, user_id: str) -> dict[str, str]:
+    """One token per way of forging or spoiling it, all for `user_id`."""
+    keys = SigningKeys.from_pem(pem)
+    kid = keys.current_jwk["kid"]
+    claims = {**tokens.base_claims(), "sub": user_id}
+    public_pem = keys.private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    stranger = SigningKeys.from_pem(generate_private_key_pem())
+    valid = keys.sign(claims)
+    return {
+        "alg_none": tokens.unsigned_token(claims, kid=kid),
+        "hs256_public_key_secret": tokens.hs256_with_secret(claims, secret=public_pem, kid=kid),
+        "unknown_kid": stranger.sign(claims),
+        "expired": keys.sign({**claims, "iat": claims["iat"] - 3600, "exp": claims["iat"] - 60}),
+        "wrong_aud": keys.sign({**claims, "aud": "someone-else"}),
+        "wrong_iss": keys.sign({**claims, "iss": "https://evil.example"}),
+        "edited_payload": tokens.edit_payload(valid, role="admin"),
+        "garbage": "not.a.token",
+    }
+
+
+def signed_token(pem: str, **claims: Any) -> str:
+    return SigningKeys.from_pem(pem).sign({**tokens.base_claims(), **claims})

@@ -1,0 +1,122 @@
+"""Routing through the gateway, header hygiene, request ids, docs and readiness."""
+
+from typing import Any
+
+import httpx
+
+
+async def test_a_shopper_registers_logs_in_and_reads_me_through_the_gateway(
+    gateway: httpx.AsyncClient, auth_header: Any
+) -> None:
+    email = "via-gateway@example.com"
+    registered = await gateway.post(
+        "/auth/register", json={"email": email, "password": "gateway pass 1", "name": "Lee"}
+    )
+    assert registered.status_code == 201
+    pair = (await gateway.post("/auth/login", json={"email": email, "password": "gateway pass 1"}))
+    me = await gateway.get("/auth/me", headers=auth_header(pair.json()["access_token"]))
+    assert me.status_code == 200
+    assert me.json()["id"] == registered.json()["id"]
+    jwks = await gateway.get("/auth/.well-known/jwks.json")
+    assert jwks.status_code == 200 and jwks.json()["keys"]
+
+
+async def test_the_path_query_and_body_reach_the_service_unchanged(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    response = await gateway.post(
+        "/echo/a/b?x=1&y=%20", content=b'{"k": "v"}', headers=auth_header(shopper_token)
+    )
+    seen = response.json()
+    assert (seen["method"], seen["path"], seen["query"]) == ("POST", "/echo/a/b", "x=1&y=%20")
+    assert seen["body_length"] == len(b'{"k": "v"}')
+    assert seen["headers"]["authorization"] == f"Bearer {shopper_token}"
+
+
+async def test_identity_and_hop_by_hop_headers_do_not_cross(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    sneaky = {
+        **auth_header(shopper_token),
+        "X-User-Id": "00000000-0000-0000-0000-000000000001",
+        "X-User-Role": "admin",
+        "X-Forwarded-For": "10.9.9.9",
+        "Connection": "keep-alive, X-Drop-Me",
+        "X-Drop-Me": "1",
+        "Proxy-Authorization": "Basic abc",
+        "Idempotency-Key": "kept-123",
+    }
+    response = await gateway.get("/echo/whoami", headers=sneaky)
+    headers = response.json()["headers"]
+    for gone in ("x-user-id", "x-user-role", "x-drop-me", "proxy-authorization"):
+        assert gone not in headers
+    assert headers["x-forwarded-for"] == "127.0.0.1"  # the real peer, not the client's claim
+    assert headers["idempotency-key"] == "kept-123"
+    assert "x-secret-hop" not in response.headers  # named in the upstream's Connection header
+
+
+async def test_a_client_sent_user_id_does_not_change_who_me_is(
+    gateway: httpx.AsyncClient, auth_header: Any
+) -> None:
+    email = "not-admin@example.com"
+    await gateway.post("/auth/register", json={"email": email, "password": "pass word 12", "name": "N"})
+    pair = (await gateway.post("/auth/login", json={"email": email, "password": "pass word 12"}))
+    me = await gateway.get(
+        "/auth/me",
+        headers={**auth_header(pair.json()["access_token"]), "X-User-Id": "someone-else"},
+    )
+    assert me.json()["email"] == email
+
+
+async def test_request_id_is_kept_end_to_end(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    response = await gateway.get(
+        "/echo/trace", headers={**auth_header(shopper_token), "X-Request-ID": "req-abc-1"}
+    )
+    assert response.headers["x-request-id"] == "req-abc-1"
+    assert response.json()["headers"]["x-request-id"] == "req-abc-1"
+    generated = await gateway.get("/echo/trace", headers=auth_header(shopper_token))
+    assert generated.headers["x-request-id"] == generated.json()["headers"]["x-request-id"]
+    refused = await gateway.get("/echo/trace")
+    assert refused.status_code == 401 and refused.headers["x-request-id"]
+
+
+async def test_large_bodies_stream_back(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    response = await gateway.get("/echo/big", headers=auth_header(shopper_token))
+    assert response.status_code == 200
+    assert len(response.content) == 64 * 65536
+
+
+async def test_an_unknown_segment_is_404(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/nowhere/at/all")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_docs_serve_one_merged_openapi_document(gateway: httpx.AsyncClient) -> None:
+    document = (await gateway.get("/openapi.json")).json()
+    assert "/auth/register" in document["paths"] and "/echo/things" in document["paths"]
+    schemas = document["components"]["schemas"]
+    assert "UserCreate" in schemas
+    assert {"echo_Problem", "slow_Problem"} & set(schemas)  # clashing names are renamed
+    assert "Unreachable now: dead" in document["info"]["description"]
+    page = await gateway.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    per_service = await gateway.get("/auth/openapi.json")
+    assert per_service.status_code == 200
+
+
+async def test_readyz_reports_each_service(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/readyz")
+    checks = response.json()["checks"]
+    assert response.status_code == 503  # "dead" is down
+    assert checks["auth"] == "ok" and checks["echo"] == "ok" and checks["jwks"] == "ok"
+    assert checks["dead"].startswith("down")
+    assert (await gateway.get("/healthz")).status_code == 200
+    metrics = await gateway.get("/metrics")
+    assert 'http_requests_total{method="GET",route="/echo/*"' in metrics.text.replace(
+        'service="gateway",', ""
+    )
