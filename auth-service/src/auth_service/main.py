@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.db import make_engine, make_session_factory
+from checkin_shared.errors import ProblemError
 from checkin_shared.health import database_check
 from checkin_shared.keysets import StaticKeySet
 from checkin_shared.logs import configure_logging
@@ -83,13 +84,16 @@ async def _bootstrap_admin(app: FastAPI, settings: AuthSettings) -> None:
     if not (email and password):
         return
     async with app.state.session_factory() as session:
-        outcome = await ensure_admin(
-            session,
-            app.state.passwords,
-            email=email,
-            password=password.get_secret_value(),
-            name=settings.bootstrap_admin_name,
-            now=app.state.clock.now(),
-        )
+        try:
+            outcome = await ensure_admin(
+                session,
+                app.state.passwords,
+                email=email,
+                password=password.get_secret_value(),
+                name=settings.bootstrap_admin_name,
+                now=app.state.clock.now(),
+            )
+        except ProblemError as exc:
+            raise RuntimeError(f"AUTH_BOOTSTRAP_ADMIN_PASSWORD refused: {exc.detail}") from None
         await session.commit()
     log.info("bootstrap admin %s: %s", email, outcome)

@@ -1,0 +1,121 @@
+"""Child processes of the local stack: start with prefixed logs, wait, stop them all."""
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+from services import SERVICES, Service
+
+COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[31m"]
+RESET = "\033[0m"
+
+
+class Stack:
+    def __init__(self, repo: Path, env: dict[str, str], base_port: int) -> None:
+        self.repo = repo
+        self.env = env
+        self.base_port = base_port
+        self.children: dict[str, asyncio.subprocess.Process] = {}
+        self.stopping = asyncio.Event()
+        self._pumps: list[asyncio.Task[None]] = []
+
+    def _label(self, name: str) -> str:
+        if not sys.stdout.isatty():
+            return f"{name:<12}| "
+        color = COLORS[hash(name) % len(COLORS)]
+        return f"{color}{name:<12}|{RESET} "
+
+    async def run_step(self, name: str, argv: list[str]) -> None:
+        print(f"• {name}")
+        process = await asyncio.create_subprocess_exec(
+            *argv, cwd=self.repo, env=self.env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await process.communicate()
+        if process.returncode != 0:
+            sys.stdout.write(output.decode(errors="replace"))
+            raise SystemExit(f"step '{name}' failed with exit code {process.returncode}")
+
+    async def start(self, service: Service) -> None:
+        port = self.base_port + service.port_offset
+        argv = [
+            "uvicorn", service.app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+            "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+            "--timeout-graceful-shutdown", "10",
+        ]
+        process = await asyncio.create_subprocess_exec(
+            *argv, cwd=self.repo, env=self.env, start_new_session=True,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        self.children[service.name] = process
+        self._pumps.append(asyncio.create_task(self._pump(service.name, process)))
+
+    async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        label = self._label(name)
+        async for line in process.stdout:
+            sys.stdout.write(label + line.decode(errors="replace"))
+            sys.stdout.flush()
+        await process.wait()
+        if not self.stopping.is_set():
+            print(f"{label}exited with code {process.returncode}; stopping the stack")
+            self.stopping.set()
+
+    async def wait_ready(self, gateway_url: str, *, timeout: float) -> bool:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            while asyncio.get_running_loop().time() < deadline:
+                if self.stopping.is_set():
+                    return False
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{gateway_url}/readyz")).status_code == 200:
+                        return True
+                await asyncio.sleep(0.3)
+        print(f"the stack did not become ready within {timeout:g} s (see {gateway_url}/readyz)")
+        return False
+
+    def request_stop(self) -> None:
+        self.stopping.set()
+
+    async def wait(self) -> int:
+        await self.stopping.wait()
+        failed = [p.returncode for p in self.children.values() if p.returncode not in (None, 0)]
+        return 1 if failed else 0
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        for process in self.children.values():
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in self.children.values():
+            try:
+                await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        for pump in self._pumps:
+            pump.cancel()
+
+    def print_urls(self, gateway_url: str, admin: tuple[str, str]) -> None:
+        lines = [
+            "",
+            "The check-in stack is up. Everything public goes through the gateway:",
+            f"  gateway      {gateway_url}   (API docs: {gateway_url}/docs)",
+        ]
+        for service in SERVICES:
+            port = self.base_port + service.port_offset
+            lines.append(f"  {service.name:<12} http://127.0.0.1:{port}   (direct, for debugging)")
+        lines += [
+            f"  admin        {admin[0]} / {admin[1]}",
+            "  demo shopper demo@example.com / check in 2026! (has a purchase)",
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+        print("\n".join(lines), flush=True)
+
+

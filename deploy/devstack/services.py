@@ -1,0 +1,19 @@
+"""The local stack, one line per service: what `make dev` migrates and starts."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # also the env prefix (upper-cased) and the first path segment it serves
+    segment: str
+    app: str  # uvicorn factory
+    folder: str | None  # the folder holding alembic.ini, or None when it has no schema
+    role: str | None  # its database role
+    port_offset: int
+
+
+SERVICES = [
+    Service("auth", "auth", "auth_service.main:create_app", "auth-service", "auth_svc", 1),
+]
+GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0)
