@@ -32,8 +32,11 @@ class Stack:
     async def run_step(self, name: str, argv: list[str]) -> None:
         print(f"• {name}")
         process = await asyncio.create_subprocess_exec(
-            *argv, cwd=self.repo, env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            *argv,
+            cwd=self.repo,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         output, _ = await process.communicate()
         if process.returncode != 0:
@@ -43,13 +46,28 @@ class Stack:
     async def start(self, service: Service) -> None:
         port = self.base_port + service.port_offset
         argv = [
-            "uvicorn", service.app, "--factory", "--host", "127.0.0.1", "--port", str(port),
-            "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-            "--timeout-graceful-shutdown", "10",
+            "uvicorn",
+            service.app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "10",
         ]
         process = await asyncio.create_subprocess_exec(
-            *argv, cwd=self.repo, env=self.env, start_new_session=True,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            *argv,
+            cwd=self.repo,
+            env=self.env,
+            start_new_session=True,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         self.children[service.name] = process
         self._pumps.append(asyncio.create_task(self._pump(service.name, process)))
@@ -65,8 +83,8 @@ class Stack:
             print(f"{label}exited with code {process.returncode}; stopping the stack")
             self.stopping.set()
 
-    async def wait_ready(self, gateway_url: str, *, timeout: float) -> bool:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def wait_ready(self, gateway_url: str, *, within: float) -> bool:
+        deadline = asyncio.get_running_loop().time() + within
         async with httpx.AsyncClient(timeout=2) as client:
             while asyncio.get_running_loop().time() < deadline:
                 if self.stopping.is_set():
@@ -75,7 +93,7 @@ class Stack:
                     if (await client.get(f"{gateway_url}/readyz")).status_code == 200:
                         return True
                 await asyncio.sleep(0.3)
-        print(f"the stack did not become ready within {timeout:g} s (see {gateway_url}/readyz)")
+        print(f"the stack did not become ready within {within:g} s (see {gateway_url}/readyz)")
         return False
 
     def request_stop(self) -> None:
@@ -117,5 +135,3 @@ class Stack:
             "",
         ]
         print("\n".join(lines), flush=True)
-
-

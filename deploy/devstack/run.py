@@ -15,9 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
-from processes import Stack  # noqa: E402
-from seed import seed_demo  # noqa: E402
-from services import GATEWAY, SERVICES  # noqa: E402
+from processes import Stack
+from seed import seed_demo
+from services import GATEWAY, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "postgres"))
@@ -64,9 +64,7 @@ def environment(args: argparse.Namespace, key_file: Path, admin: tuple[str, str]
     for service in [*SERVICES, GATEWAY]:
         prefix = service.name.upper()
         env[f"{prefix}_LOG_JSON"] = "true" if args.json_logs else "false"
-        env[f"{prefix}_JWKS_URL"] = (
-            f"http://{host}:{args.base_port + 1}/auth/.well-known/jwks.json"
-        )
+        env[f"{prefix}_JWKS_URL"] = f"http://{host}:{args.base_port + 1}/auth/.well-known/jwks.json"
         if service.role:
             url = f"postgresql+asyncpg://{service.role}@{db_host}/{args.database}"
             env.setdefault(f"{prefix}_DATABASE_URL", os.environ.get(f"{prefix}_DATABASE_URL", url))
@@ -86,7 +84,9 @@ async def main() -> int:
     for service in SERVICES:
         if service.folder:
             ini = str(REPO / service.folder / "alembic.ini")
-            await stack.run_step(f"migrate {service.name}", ["alembic", "-c", ini, "upgrade", "head"])
+            await stack.run_step(
+                f"migrate {service.name}", ["alembic", "-c", ini, "upgrade", "head"]
+            )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stack.request_stop)
@@ -94,7 +94,7 @@ async def main() -> int:
     try:
         for service in [*SERVICES, GATEWAY]:
             await stack.start(service)
-        if not await stack.wait_ready(gateway_url, timeout=60):
+        if not await stack.wait_ready(gateway_url, within=60):
             return 1
         if not args.no_seed:
             await seed_demo(gateway_url, admin)

@@ -7,6 +7,7 @@ when set; on a developer machine with trust auth none are needed.
 
 import argparse
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -22,10 +23,8 @@ async def create_database(admin_url: str, database: str) -> None:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                 await conn.execute(f'CREATE DATABASE "{database}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
     finally:
         await conn.close()
 
@@ -50,7 +49,9 @@ async def bootstrap(admin_url: str, database: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default=os.environ.get("POSTGRES_ADMIN_URL", DEFAULT_ADMIN_URL))
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("POSTGRES_ADMIN_URL", DEFAULT_ADMIN_URL)
+    )
     parser.add_argument("--database", default=os.environ.get("POSTGRES_DB", "checkin"))
     args = parser.parse_args()
     asyncio.run(bootstrap(args.admin_url, args.database))

@@ -5,18 +5,17 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
-
+from api_gateway.config import GatewaySettings
+from api_gateway.main import create_app
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.main import create_app as create_auth_app
 from auth_service.testing import ALEMBIC_INI, signed_token, test_settings
 from checkin_shared.testing.apps import free_port, lifespan_client, running_server
 from checkin_shared.testing.database import TestDatabase, run_migrations
-from api_gateway.config import GatewaySettings
-from api_gateway.main import create_app
+from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).parent))
-from upstream_app import create_upstream  # noqa: E402
+from upstream_app import create_upstream
 
 ADMIN = ("gw-admin@example.com", "gateway admin 9")
 
@@ -95,5 +94,3 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def auth_header() -> Any:
     return bearer
-
-

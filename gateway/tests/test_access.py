@@ -5,13 +5,12 @@ from typing import Any
 
 import httpx
 import pytest
-
 import upstream_app
+from api_gateway.main import create_app
 from auth_service.keys.signing import SigningKeys, generate_private_key_pem
 from auth_service.testing import FORGERIES, forged_tokens
 from checkin_shared.testing import tokens
 from checkin_shared.testing.apps import lifespan_client
-from api_gateway.main import create_app
 
 
 @pytest.mark.parametrize("case", FORGERIES)

@@ -3,9 +3,8 @@
 from typing import Any
 
 import httpx
-
-from checkin_shared.testing.apps import lifespan_client
 from api_gateway.main import create_app
+from checkin_shared.testing.apps import lifespan_client
 
 
 async def test_a_stopped_service_gives_503(

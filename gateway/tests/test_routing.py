@@ -13,7 +13,7 @@ async def test_a_shopper_registers_logs_in_and_reads_me_through_the_gateway(
         "/auth/register", json={"email": email, "password": "gateway pass 1", "name": "Lee"}
     )
     assert registered.status_code == 201
-    pair = (await gateway.post("/auth/login", json={"email": email, "password": "gateway pass 1"}))
+    pair = await gateway.post("/auth/login", json={"email": email, "password": "gateway pass 1"})
     me = await gateway.get("/auth/me", headers=auth_header(pair.json()["access_token"]))
     assert me.status_code == 200
     assert me.json()["id"] == registered.json()["id"]
@@ -59,8 +59,10 @@ async def test_a_client_sent_user_id_does_not_change_who_me_is(
     gateway: httpx.AsyncClient, auth_header: Any
 ) -> None:
     email = "not-admin@example.com"
-    await gateway.post("/auth/register", json={"email": email, "password": "pass word 12", "name": "N"})
-    pair = (await gateway.post("/auth/login", json={"email": email, "password": "pass word 12"}))
+    await gateway.post(
+        "/auth/register", json={"email": email, "password": "pass word 12", "name": "N"}
+    )
+    pair = await gateway.post("/auth/login", json={"email": email, "password": "pass word 12"})
     me = await gateway.get(
         "/auth/me",
         headers={**auth_header(pair.json()["access_token"]), "X-User-Id": "someone-else"},

@@ -33,9 +33,11 @@ class AuthSettings(ServiceSettings):
     @model_validator(mode="after")
     def _check(self) -> "AuthSettings":
         password = self.bootstrap_admin_password
-        if self.environment == "production" and password is not None:
-            if password.get_secret_value().lower() in PLACEHOLDER_PASSWORDS:
-                raise ValueError("AUTH_BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
+        placeholder = password is not None and (
+            password.get_secret_value().lower() in PLACEHOLDER_PASSWORDS
+        )
+        if self.environment == "production" and placeholder:
+            raise ValueError("AUTH_BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
         return self
 
     def signing_key_pem(self) -> str:

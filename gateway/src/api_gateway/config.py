@@ -1,9 +1,8 @@
 """Gateway settings (environment variables prefixed `GATEWAY_`)."""
 
+from checkin_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from checkin_shared.settings import ServiceSettings
 
 
 def _default_routes() -> dict[str, str]:

@@ -3,14 +3,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
-
 from checkin_shared.app import UnhandledErrorMiddleware
 from checkin_shared.errors import ProblemError
 from checkin_shared.health import healthz, run_checks
@@ -19,6 +11,14 @@ from checkin_shared.logs import configure_logging
 from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
 from checkin_shared.request_id import RequestIdMiddleware
 from checkin_shared.tokens import TokenVerifier
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
 from api_gateway.config import GatewaySettings
 from api_gateway.openapi import OpenApiCache
 from api_gateway.proxy import Proxy

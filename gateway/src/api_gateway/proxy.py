@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+from checkin_shared.errors import ProblemError
+from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from checkin_shared.errors import ProblemError
-from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
 from api_gateway.access import is_admin_path, is_public
 from api_gateway.config import GatewaySettings
 from api_gateway.headers import client_response_headers, upstream_request_headers
@@ -51,7 +51,9 @@ def _too_large(limit: int) -> ProblemError:
 
 def _unavailable() -> ProblemError:
     return ProblemError(
-        503, "service_unavailable", "Service unavailable",
+        503,
+        "service_unavailable",
+        "Service unavailable",
         "The service is not reachable; retry shortly",
         headers={"Retry-After": "1"},
     )
@@ -161,15 +163,6 @@ class Proxy:
                 "upstream_timeout",
                 "Upstream timeout",
                 f"The service did not answer within {timeout:g} s",
-            ) from None
-        except aiohttp.ClientError as exc:
-            log.warning("upstream %s unavailable: %s", base, exc)
-            raise ProblemError(
-                503,
-                "service_unavailable",
-                "Service unavailable",
-                "The service is not reachable; retry shortly",
-                headers={"Retry-After": "1"},
             ) from None
         await self._relay(response, send)
 

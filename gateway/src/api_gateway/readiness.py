@@ -3,7 +3,6 @@
 import asyncio
 
 import aiohttp
-
 from checkin_shared.health import ReadinessCheck
 from checkin_shared.keysets import RemoteKeySet
 

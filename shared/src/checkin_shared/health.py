@@ -23,10 +23,12 @@ async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-async def run_checks(checks: dict[str, ReadinessCheck], timeout: float = 2.0) -> dict[str, str]:
+async def run_checks(
+    checks: dict[str, ReadinessCheck], limit_seconds: float = 2.0
+) -> dict[str, str]:
     async def one(check: ReadinessCheck) -> str:
         try:
-            await asyncio.wait_for(check(), timeout)
+            await asyncio.wait_for(check(), limit_seconds)
         except Exception as exc:  # readiness reports any failure; it never raises
             return f"down: {type(exc).__name__}"
         return "ok"

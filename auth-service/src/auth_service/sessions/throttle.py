@@ -45,13 +45,16 @@ class LoginThrottle:
         """Count this attempt; 429 `too_many_attempts` with Retry-After when over a limit."""
         keys = (f"email:{email}", f"ip:{ip}")
         window_start = self._window_start(now)
-        statement = insert(LoginFailure).values(
-            [{"key": k, "window_start": window_start, "failures": 1} for k in keys]
+        rows = [{"key": k, "window_start": window_start, "failures": 1} for k in keys]
+        statement = (
+            insert(LoginFailure)
+            .values(rows)
+            .on_conflict_do_update(
+                index_elements=[LoginFailure.key, LoginFailure.window_start],
+                set_={"failures": LoginFailure.failures + 1},
+            )
+            .returning(LoginFailure.key, LoginFailure.failures)
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=[LoginFailure.key, LoginFailure.window_start],
-            set_={"failures": LoginFailure.failures + 1},
-        ).returning(LoginFailure.key, LoginFailure.failures)
         async with self._factory() as session, session.begin():
             counts = {key: count for key, count in (await session.execute(statement)).all()}
         if any(counts[k] > limit for k, limit in zip(keys, self.limits, strict=True)):
