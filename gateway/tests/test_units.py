@@ -1,0 +1,76 @@
+"""Pure parts of the gateway: buckets, header filtering, OpenAPI merging, access rules."""
+
+from api_gateway.access import is_admin_path, is_public
+from api_gateway.headers import client_response_headers, upstream_request_headers
+from api_gateway.openapi import merge_documents
+from api_gateway.ratelimit import TokenBuckets
+
+
+def test_a_bucket_allows_the_burst_then_refills_at_the_rate() -> None:
+    buckets = TokenBuckets(rate=2.0, burst=3, max_keys=10)
+    assert [buckets.take("k", now=0.0) for _ in range(3)] == [0, 0, 0]
+    assert buckets.take("k", now=0.0) == 0.5
+    assert buckets.take("k", now=0.5) == 0  # one token back after 1/rate seconds
+
+
+def test_buckets_forget_the_least_recently_seen_keys() -> None:
+    buckets = TokenBuckets(rate=1.0, burst=1, max_keys=2)
+    buckets.take("a", now=0.0)
+    buckets.take("b", now=0.0)
+    buckets.take("c", now=0.0)
+    assert buckets.take("a", now=0.0) == 0  # "a" was forgotten, so it starts full
+
+
+def test_admin_paths_are_the_admin_segment_and_below() -> None:
+    assert is_admin_path("/rewards/admin")
+    assert is_admin_path("/rewards/admin/tiers/1")
+    assert not is_admin_path("/rewards/administer")
+    assert not is_admin_path("/admin")
+
+
+def test_only_the_documented_routes_are_public() -> None:
+    assert is_public("POST", "/auth/login", "auth")
+    assert not is_public("GET", "/auth/login", "auth")
+    assert is_public("GET", "/rewards/openapi.json", "rewards")
+    assert not is_public("POST", "/auth/logout", "auth")
+
+
+def test_upstream_headers_drop_identity_and_hop_by_hop_headers() -> None:
+    headers = upstream_request_headers(
+        [("X-User-Id", "1"), ("x-auth-user", "me"), ("TE", "trailers"), ("Accept", "x/y")],
+        client_ip="1.2.3.4",
+        scheme="https",
+        request_id="r",
+    )
+    names = dict(headers)
+    assert "x-user-id" not in names and "x-auth-user" not in names and "te" not in names
+    assert names["accept"] == "x/y"
+    assert names["x-forwarded-for"] == "1.2.3.4"
+
+
+def test_response_headers_drop_hop_by_hop_and_connection_listed() -> None:
+    kept = dict(
+        client_response_headers(
+            [("Connection", "x-a"), ("X-A", "1"), ("Transfer-Encoding", "chunked"), ("X-B", "2")]
+        )
+    )
+    assert kept == {b"x-b": b"2"}
+
+
+def test_merging_renames_only_clashing_schemas_and_their_refs() -> None:
+    ref = {"$ref": "#/components/schemas/Item"}
+    doc_a = {
+        "info": {"title": "a"},
+        "paths": {"/a/x": {"get": {"schema": ref}}},
+        "components": {"schemas": {"Item": {"title": "A"}, "Same": {"type": "string"}}},
+    }
+    doc_b = {
+        "info": {"title": "b"},
+        "paths": {"/b/x": {"get": {"schema": ref}}},
+        "components": {"schemas": {"Item": {"title": "B"}, "Same": {"type": "string"}}},
+    }
+    merged = merge_documents({"a": doc_a, "b": doc_b}, title="t")
+    schemas = merged["components"]["schemas"]
+    assert set(schemas) == {"Item", "b_Item", "Same"}
+    assert merged["paths"]["/b/x"]["get"]["schema"] == {"$ref": "#/components/schemas/b_Item"}
+    assert merged["paths"]["/a/x"]["get"]["schema"] == ref

@@ -1,0 +1,64 @@
+"""Every service app answers errors as problem+json with a request id, and has health."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from checkin_shared.app import create_service_app
+from checkin_shared.request_id import accept_or_new
+from fastapi import FastAPI
+
+
+@asynccontextmanager
+async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+
+
+def build() -> FastAPI:
+    app = create_service_app(
+        service="probe", segment="probe", title="probe", description="", lifespan=no_lifespan
+    )
+
+    @app.get("/probe/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    @app.get("/probe/number/{n}")
+    async def number(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    return app
+
+
+async def test_an_unhandled_error_is_a_500_problem_with_the_request_id() -> None:
+    transport = httpx.ASGITransport(app=build())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/probe/boom", headers={"X-Request-ID": "r-1"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "r-1"
+    assert response.json()["code"] == "internal_error"
+    assert "a bug" not in response.text  # internals are logged, not shown
+
+
+async def test_bad_parameters_and_unknown_routes_are_problem_json() -> None:
+    transport = httpx.ASGITransport(app=build())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        bad = await client.get("/probe/number/abc")
+        missing = await client.get("/probe/nothing")
+        wrong_method = await client.delete("/probe/number/1")
+        health = await client.get("/healthz")
+        ready = await client.get("/readyz")
+        metrics = await client.get("/metrics")
+    assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "method_not_allowed")
+    assert health.json() == {"status": "ok"}
+    assert ready.status_code == 200
+    assert 'route="/probe/number/{n}"' in metrics.text
+
+
+def test_request_ids_are_kept_only_when_safe() -> None:
+    assert accept_or_new("abc-123_x.y:z") == "abc-123_x.y:z"
+    for unsafe in ("", "has space", "x" * 129, "new\nline"):
+        assert accept_or_new(unsafe) != unsafe

@@ -1,0 +1,58 @@
+"""The Dockerfile, checked without a Docker engine: its COPY sources exist."""
+
+from pathlib import Path
+
+import yaml
+from dockerfile_parse import DockerfileParser
+
+REPO = Path(__file__).resolve().parents[2]
+DOCKERFILE = REPO / "deploy" / "docker" / "Dockerfile"
+
+
+def instructions() -> list[dict[str, str]]:
+    parser = DockerfileParser(path=str(DOCKERFILE))
+    return list(parser.structure)
+
+
+def build_folders() -> set[str]:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return {
+        service["build"]["args"]["FOLDER"]
+        for service in compose["services"].values()
+        if "build" in service
+    }
+
+
+def test_copy_sources_exist_for_every_service_built() -> None:
+    copies = [i["value"].split() for i in instructions() if i["instruction"] == "COPY"]
+    assert copies
+    for parts in copies:
+        sources = [p for p in parts[:-1] if not p.startswith("--")]
+        if any(p.startswith("--from") for p in parts):
+            continue
+        for source in sources:
+            if "${FOLDER}" in source:
+                for folder in build_folders():
+                    assert (REPO / source.replace("${FOLDER}", folder)).exists(), source
+            else:
+                assert (REPO / source).exists(), source
+
+
+def test_every_workspace_member_is_copied_into_the_build() -> None:
+    import tomllib
+
+    members = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
+    copied = {
+        i["value"].split()[0].rstrip("/")
+        for i in instructions()
+        if i["instruction"] == "COPY" and "--from" not in i["value"]
+    }
+    assert set(members["members"]) <= copied
+
+
+def test_runs_as_a_non_root_user_with_a_healthcheck() -> None:
+    names = [i["instruction"] for i in instructions()]
+    users = [i["value"] for i in instructions() if i["instruction"] == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert "HEALTHCHECK" in names
+    assert "uvloop" in DOCKERFILE.read_text() and "httptools" in DOCKERFILE.read_text()

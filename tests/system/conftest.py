@@ -1,0 +1,120 @@
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from checkin_shared.testing.database import drop_database
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _ports_free(base: int, count: int) -> bool:
+    for port in range(base, base + count):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def free_port_block(count: int = 5) -> int:
+    for _ in range(100):
+        base = random.randrange(20000, 60000, 10)
+        if _ports_free(base, count):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+@dataclass
+class LocalStack:
+    gateway: str
+    base_port: int
+    admin: tuple[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def service_url(self, offset: int) -> str:
+        return f"http://127.0.0.1:{self.base_port + offset}"
+
+
+@pytest.fixture(scope="session")
+def stack_database(test_run_id: str, postgres_admin_url: str) -> Iterator[str]:
+    name = f"checkin_stack_{test_run_id}"
+    yield name
+    asyncio.run(drop_database(postgres_admin_url, name))
+
+
+@pytest.fixture(scope="session")
+async def local_stack(
+    stack_database: str, postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LocalStack]:
+    """The stack `make dev` runs, started by the same runner on free ports."""
+    base = free_port_block()
+    state = tmp_path_factory.mktemp("stack-state")
+    log = state / "stack.log"
+    admin = ("stack-admin@example.com", "stack admin pw 1")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "AUTH_BOOTSTRAP_ADMIN_EMAIL": admin[0],
+        "AUTH_BOOTSTRAP_ADMIN_PASSWORD": admin[1],
+        "AUTH_ARGON2_TIME_COST": "1",
+        "AUTH_ARGON2_MEMORY_KIB": "8192",
+    }
+    argv = [
+        sys.executable,
+        str(REPO / "deploy/devstack/run.py"),
+        "--base-port",
+        str(base),
+        "--database",
+        stack_database,
+        "--state-dir",
+        str(state),
+        "--admin-url",
+        postgres_admin_url,
+    ]
+    process = _spawn(argv, env, log)
+    stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log)
+    try:
+        await _wait_for_seed(stack)
+        yield stack
+    finally:
+        await asyncio.to_thread(_stop, process)
+
+
+def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C, as a developer would; the runner stops every service it started."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(30)
+    if process.poll() is None:
+        process.kill()
+
+
+async def _wait_for_seed(stack: LocalStack) -> None:
+    async with httpx.AsyncClient(timeout=2) as client:
+        for _ in range(300):
+            if stack.process.poll() is not None:
+                raise RuntimeError(f"the stack exited early:\n{stack.log.read_text()}")
+            if "The check-in stack is up" in stack.log.read_text(errors="replace"):
+                return
+            with contextlib.suppress(httpx.HTTPError):
+                await client.get(f"{stack.gateway}/healthz")
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"the stack did not come up:\n{stack.log.read_text()}")

@@ -1,0 +1,75 @@
+"""The `make dev` stack as real processes, used only through HTTP as a client would."""
+
+from typing import Any
+
+import httpx
+from auth_service.keys.signing import generate_private_key_pem
+from auth_service.testing import FORGERIES, forged_tokens
+
+
+async def test_a_newcomer_registers_logs_in_and_reads_me_through_the_gateway(
+    local_stack: Any,
+) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        assert (await client.get("/readyz")).json()["status"] == "ready"
+        user = {"email": "newcomer@example.com", "password": "s3cret phrase", "name": "New"}
+        assert (await client.post("/auth/register", json=user)).status_code == 201
+        pair = (await client.post("/auth/login", json=user | {"name": None})).status_code
+        assert pair == 422  # unknown field "name" is refused, nothing written
+        login = await client.post("/auth/login", json={k: user[k] for k in ("email", "password")})
+        tokens = login.json()
+        me = await client.get(
+            "/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
+        assert me.json()["email"] == user["email"]
+        assert me.headers["x-request-id"]
+        rotated = await client.post(
+            "/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        assert rotated.status_code == 200
+        new = rotated.json()
+        out = await client.post(
+            "/auth/logout",
+            json={"refresh_token": new["refresh_token"]},
+            headers={"Authorization": f"Bearer {new['access_token']}"},
+        )
+        assert out.status_code == 204
+
+
+async def test_the_demo_shopper_is_seeded_and_eligible(local_stack: Any) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        login = await client.post(
+            "/auth/login", json={"email": "demo@example.com", "password": "check in 2026!"}
+        )
+        me = await client.get(
+            "/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+        )
+        assert me.json()["eligible"] is True
+
+
+async def test_forged_tokens_are_refused_at_the_gateway_and_the_service(local_stack: Any) -> None:
+    forged = forged_tokens(generate_private_key_pem(), "00000000-0000-0000-0000-000000000000")
+    async with httpx.AsyncClient(timeout=10) as client:
+        for base in (local_stack.gateway, local_stack.service_url(1)):
+            for case in FORGERIES:
+                response = await client.get(
+                    f"{base}/auth/me", headers={"Authorization": f"Bearer {forged[case]}"}
+                )
+                assert response.status_code == 401, (base, case)
+
+
+async def test_the_gateway_serves_every_route_in_its_docs(local_stack: Any) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+    expected = {
+        "/auth/register",
+        "/auth/login",
+        "/auth/refresh",
+        "/auth/logout",
+        "/auth/me",
+        "/auth/me/purchases",
+        "/auth/.well-known/jwks.json",
+        "/auth/admin/purchases",
+        "/auth/admin/users",
+    }
+    assert expected <= set(paths)
