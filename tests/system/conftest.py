@@ -15,6 +15,8 @@ import pytest
 from checkin_shared.testing.database import drop_database
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "deploy" / "devstack"))
+from services import SERVICES  # noqa: E402
 
 
 def _ports_free(base: int, count: int) -> bool:
@@ -25,6 +27,14 @@ def _ports_free(base: int, count: int) -> bool:
             except OSError:
                 return False
     return True
+
+
+def _anything_listens(base: int, count: int) -> bool:
+    for port in range(base, base + count):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+    return False
 
 
 def free_port_block(count: int = 5) -> int:
@@ -90,6 +100,9 @@ async def local_stack(
         yield stack
     finally:
         await asyncio.to_thread(_stop, process)
+    # Ctrl-C stops every process the runner started: clean exit, all ports free again.
+    assert process.returncode == 0, stack.log.read_text()
+    assert not _anything_listens(base, len(SERVICES) + 1), "a service outlived the runner"
 
 
 def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
