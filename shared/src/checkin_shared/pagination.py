@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -50,3 +51,12 @@ def decode_cursor(cursor: str, parts: int) -> list[str]:
 
 def _invalid() -> ProblemError:
     return ProblemError(422, "invalid_cursor", "Invalid cursor", "The cursor is not one we issued")
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, str]:
+    """A cursor of (instant, tie-breaker) as made by `encode_cursor(at.isoformat(), key)`."""
+    at, key = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(at), key
+    except ValueError as exc:
+        raise _invalid() from exc

@@ -1,8 +1,11 @@
-from datetime import datetime
-
 from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
-from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from checkin_shared.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    decode_time_cursor,
+    encode_cursor,
+)
 from checkin_shared.security import AdminUser, CurrentUser
 from fastapi import APIRouter
 
@@ -20,13 +23,7 @@ async def my_purchases(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[PurchaseRead]:
-    after = None
-    if cursor:
-        purchased_at, order_id = decode_cursor(cursor, 2)
-        try:
-            after = (datetime.fromisoformat(purchased_at), order_id)
-        except ValueError as exc:
-            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    after = decode_time_cursor(cursor) if cursor else None
     rows = await service.list_purchases(
         session, user_id=principal.user_id, after=after, limit=limit + 1
     )

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,11 +62,7 @@ async def list_purchases(
         .order_by(Purchase.purchased_at.desc(), Purchase.order_id.desc())
     )
     if after is not None:
-        purchased_at, order_id = after
         statement = statement.where(
-            or_(
-                Purchase.purchased_at < purchased_at,
-                (Purchase.purchased_at == purchased_at) & (Purchase.order_id < order_id),
-            )
+            tuple_(Purchase.purchased_at, Purchase.order_id) < tuple_(*after)
         )
     return list((await session.execute(statement.limit(limit))).scalars().all())

@@ -1,10 +1,15 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from checkin_shared.db import SessionDep
 from checkin_shared.errors import ProblemError
-from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from checkin_shared.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    decode_time_cursor,
+    encode_cursor,
+)
 from checkin_shared.security import AdminUser, CurrentUser
 from fastapi import APIRouter, Query, status
 
@@ -54,9 +59,9 @@ async def list_users(
 ) -> Page[AdminUserRead]:
     after = None
     if cursor:
-        created_at, account_id = decode_cursor(cursor, 2)
+        created_at, account_id = decode_time_cursor(cursor)
         try:
-            after = (datetime.fromisoformat(created_at), uuid.UUID(account_id))
+            after = (created_at, uuid.UUID(account_id))
         except ValueError as exc:
             raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
     rows = await service.search_accounts(session, query=query, after=after, limit=limit + 1)

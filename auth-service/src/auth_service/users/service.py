@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from checkin_shared.errors import ProblemError
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,12 +74,6 @@ async def search_accounts(
         pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         statement = statement.where(or_(Account.email.ilike(pattern), Account.name.ilike(pattern)))
     if after is not None:
-        created_at, account_id = after
-        statement = statement.where(
-            or_(
-                Account.created_at < created_at,
-                (Account.created_at == created_at) & (Account.id < account_id),
-            )
-        )
+        statement = statement.where(tuple_(Account.created_at, Account.id) < tuple_(*after))
     rows = await session.execute(statement.limit(limit))
     return [(account, bool(flag)) for account, flag in rows.all()]
