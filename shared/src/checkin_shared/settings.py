@@ -28,3 +28,16 @@ class ServiceSettings(BaseSettings):
 def dev_database_url(role: str) -> str:
     """The URL a service role uses on a developer machine (trust auth on localhost)."""
     return f"postgresql+asyncpg://{role}@{DEV_DATABASE_HOST}/{DEV_DATABASE_NAME}"
+
+
+class BrokerSettings(BaseSettings):
+    """Mixed into the settings of every service that produces or consumes events."""
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    events_exchange: str = "checkin.events"
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 100
+    publish_timeout_seconds: float = 5.0
+    consumer_prefetch: int = 32
+    consumer_max_attempts: int = 5
+    consumer_retry_delay_ms: int = 1000

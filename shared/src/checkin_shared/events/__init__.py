@@ -1,0 +1,1 @@
+"""Events between services: contracts, outbox (producing), inbox (consuming)."""

@@ -1,0 +1,198 @@
+"""The inbox consumer of one service.
+
+Effects and the inbox row commit together, then the message is acked. A failing handler
+is retried through the retry queue (a delay, a bounded number of times), then parked; an
+undecodable message is parked at once. A message is acked only once its effects are
+committed or a copy of it is confirmed in the retry or parking queue.
+
+It keeps its own connection loop rather than relying on aio-pika's robust objects (whose
+consumers are known not to come back after some reconnections): on every (re)connect it
+declares the topology and starts consuming from scratch.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from checkin_shared.events.contracts import CONTRACTS
+from checkin_shared.events.envelope import Envelope
+from checkin_shared.events.inbox import first_delivery
+from checkin_shared.events.metrics import EVENTS_CONSUMED
+from checkin_shared.events.topology import QueueNames, declare_exchange, declare_service_queues
+
+log = logging.getLogger(__name__)
+Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+ATTEMPTS = "x-attempts"
+
+
+class InboxConsumer:
+    def __init__(
+        self,
+        *,
+        service: str,
+        url: str,
+        exchange: str,
+        inbox: Table,
+        session_factory: async_sessionmaker[AsyncSession],
+        handlers: dict[str, Handler],
+        prefetch: int = 32,
+        max_attempts: int = 5,
+        retry_delay_ms: int = 1000,
+    ) -> None:
+        unknown = set(handlers) - set(CONTRACTS)
+        if unknown:
+            raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
+        self.service = service
+        self.url = url
+        self.exchange_name = exchange
+        self.inbox = inbox
+        self.factory = session_factory
+        self.handlers = handlers
+        self.prefetch = prefetch
+        self.max_attempts = max_attempts
+        self.retry_delay_ms = retry_delay_ms
+        self.connected = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._channel: AbstractChannel | None = None
+        self._names: QueueNames | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._supervise(), name=f"consumer-{self.service}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, 10)
+
+    async def _supervise(self) -> None:
+        backoff = 0.25
+        while not self._stopping.is_set():
+            try:
+                await self._consume_until_closed()
+                backoff = 0.25
+            except Exception as exc:  # any failure: reconnect from scratch
+                log.warning("consumer %s: %s; reconnecting in %.2fs", self.service, exc, backoff)
+            self.connected.clear()
+            if self._stopping.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), backoff)
+            backoff = min(backoff * 2, 10.0)
+
+    async def _consume_until_closed(self) -> None:
+        connection = await aio_pika.connect(self.url, timeout=10)
+        closed = asyncio.Event()
+        connection.close_callbacks.add(lambda *_: closed.set())
+        try:
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.set_qos(prefetch_count=self.prefetch)
+            exchange = await declare_exchange(channel, self.exchange_name)
+            names = await declare_service_queues(
+                channel, exchange, self.service, self.retry_delay_ms
+            )
+            self._channel, self._names = channel, names
+            queue = await channel.get_queue(names.main, ensure=False)
+            tag = await queue.consume(self._on_message)
+            self.connected.set()
+            log.info("consumer %s: consuming %s", self.service, names.main)
+            stop = asyncio.create_task(self._stopping.wait())
+            lost = asyncio.create_task(closed.wait())
+            await asyncio.wait({stop, lost}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            lost.cancel()
+            if self._stopping.is_set():
+                with contextlib.suppress(Exception):
+                    await queue.cancel(tag)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), 5)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        try:
+            envelope = Envelope.model_validate_json(message.body)
+            contract = CONTRACTS[envelope.type]
+            data: BaseModel = contract.model_validate(envelope.data)
+        except (ValidationError, KeyError, ValueError) as exc:
+            await self._park(message, f"undecodable: {type(exc).__name__}: {exc}"[:500])
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            await self._park(message, f"no handler for {envelope.type} in {self.service}")
+            return
+        try:
+            async with self.factory() as session, session.begin():
+                first = await first_delivery(session, self.inbox, envelope)
+                if first:
+                    await handler(session, envelope, data)
+        except Exception as exc:
+            log.warning(
+                "consumer %s: %s %s failed: %r", self.service, envelope.type, envelope.id, exc
+            )
+            await self._retry_or_park(message, envelope.type, exc)
+            return
+        await message.ack()
+        outcome = "handled" if first else "duplicate"
+        EVENTS_CONSUMED.labels(self.service, envelope.type, outcome).inc()
+
+    async def _retry_or_park(
+        self, message: AbstractIncomingMessage, event_type: str, exc: Exception
+    ) -> None:
+        previous = (message.headers or {}).get(ATTEMPTS, 0)
+        attempts = (previous if isinstance(previous, int) else 0) + 1
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        if attempts >= self.max_attempts:
+            await self._park(message, reason, attempts=attempts, event_type=event_type)
+            return
+        assert self._names is not None
+        await self._forward(
+            message, self._names.retry, {ATTEMPTS: attempts, "x-last-error": reason}
+        )
+        EVENTS_CONSUMED.labels(self.service, event_type, "retried").inc()
+
+    async def _park(
+        self,
+        message: AbstractIncomingMessage,
+        reason: str,
+        *,
+        attempts: int | None = None,
+        event_type: str = "undecodable",
+    ) -> None:
+        assert self._names is not None
+        headers: dict[str, Any] = {"x-parked-reason": reason, "x-parked-from": self._names.main}
+        if attempts is not None:
+            headers[ATTEMPTS] = attempts
+        await self._forward(message, self._names.parked, headers)
+        EVENTS_CONSUMED.labels(self.service, event_type, "parked").inc()
+        log.error("consumer %s: parked message %s: %s", self.service, message.message_id, reason)
+
+    async def _forward(
+        self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]
+    ) -> None:
+        """Copy to `queue` (confirmed), then ack; if the copy fails, requeue the original."""
+        assert self._channel is not None
+        copy = aio_pika.Message(
+            message.body,
+            headers={**(message.headers or {}), **headers},
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message.message_id,
+            type=message.type,
+            content_type=message.content_type,
+            correlation_id=message.correlation_id,
+        )
+        try:
+            await self._channel.default_exchange.publish(copy, routing_key=queue, timeout=10)
+        except Exception:
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            raise
+        await message.ack()

@@ -1,0 +1,66 @@
+"""Publishing to the exchange: persistent messages, publisher confirms, mandatory routing
+with returns raised as errors, a timeout. Reconnects lazily after any failure."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractConnection, AbstractExchange
+
+from checkin_shared.events.topology import declare_topology
+
+
+class EventPublisher:
+    def __init__(self, url: str, exchange: str, *, timeout: float, retry_delay_ms: int) -> None:
+        self.url = url
+        self.exchange_name = exchange
+        self.timeout = timeout
+        self.retry_delay_ms = retry_delay_ms
+        self._connection: AbstractConnection | None = None
+        self._exchange: AbstractExchange | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
+    async def _ensure(self) -> AbstractExchange:
+        async with self._lock:
+            if self._exchange is not None and self.connected:
+                return self._exchange
+            await self.reset()
+            connection = await aio_pika.connect(self.url, timeout=self.timeout)
+            try:
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                exchange = await declare_topology(channel, self.exchange_name, self.retry_delay_ms)
+            except BaseException:
+                await connection.close()
+                raise
+            self._connection, self._exchange = connection, exchange
+            return exchange
+
+    async def publish(self, envelope: dict[str, Any], body: bytes) -> None:
+        """Returns once the broker confirmed the message; raises otherwise."""
+        exchange = await self._ensure()
+        message = aio_pika.Message(
+            body,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=str(envelope["id"]),
+            type=envelope["type"],
+            content_type="application/json",
+            correlation_id=envelope.get("correlation_id"),
+            app_id=envelope.get("producer"),
+        )
+        await exchange.publish(
+            message, routing_key=envelope["type"], mandatory=True, timeout=self.timeout
+        )
+
+    async def reset(self) -> None:
+        """Drop the connection so the next publish makes a new one."""
+        connection, self._connection, self._exchange = self._connection, None, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), 2)
+
+    close = reset
