@@ -1,0 +1,59 @@
+"""Helpers for tests of event flows: an exchange of the test's own, and waiting for queues."""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aio_pika
+
+from checkin_shared.events.contracts import consuming_services
+from checkin_shared.events.topology import queue_names
+
+
+@contextlib.asynccontextmanager
+async def private_exchange(amqp_url: str, run_id: str) -> AsyncIterator[str]:
+    """A fresh exchange name; its queues and the exchange are deleted afterwards."""
+    name = f"checkin.test.{run_id}.{uuid.uuid4().hex[:8]}"
+    try:
+        yield name
+    finally:
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            for service in consuming_services():
+                names = queue_names(name, service)
+                for queue in (names.main, names.retry, names.parked):
+                    with contextlib.suppress(Exception):
+                        await channel.queue_delete(queue)
+                    channel = await _reopen_if_closed(connection, channel)
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(name)
+
+
+async def _reopen_if_closed(connection: Any, channel: Any) -> Any:
+    return await connection.channel() if channel.is_closed else channel
+
+
+async def drain_queue(amqp_url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Take every message now in `queue` (acked)."""
+    taken = []
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        source = await channel.get_queue(queue)
+        while (message := await source.get(fail=False, no_ack=True)) is not None:
+            taken.append(message)
+    return taken
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, within: float = 15.0, every: float = 0.1
+) -> None:
+    """Poll until `check()` is true; fail after `within` seconds (never a fixed sleep)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within:g} s")
+        await asyncio.sleep(every)

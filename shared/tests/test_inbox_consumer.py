@@ -1,0 +1,215 @@
+"""The inbox consumer: one effect per event, bounded retries, parking, replay, reconnects."""
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aio_pika
+from checkin_shared.events.consumer import InboxConsumer
+from checkin_shared.events.contracts import UserRegisteredV1
+from checkin_shared.events.envelope import Envelope, wrap
+from checkin_shared.events.parking import list_parked, replay_parked
+from checkin_shared.events.topology import queue_names
+from checkin_shared.testing.events import eventually
+from checkin_shared.testing.tcp_proxy import TcpProxy
+from sqlalchemy import func, insert, select
+
+
+def envelope() -> Envelope:
+    data = UserRegisteredV1(user_id=uuid.uuid4(), email="c@example.com", name="C")
+    return wrap(data, occurred_at=datetime.now(UTC))
+
+
+async def publish_raw(
+    amqp_url: str, exchange: str, body: bytes, routing_key: str, message_id: str | None = None
+) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        target = await channel.get_exchange(exchange)
+        await target.publish(aio_pika.Message(body, message_id=message_id), routing_key=routing_key)
+
+
+async def publish(amqp_url: str, exchange: str, env: Envelope) -> None:
+    await publish_raw(amqp_url, exchange, env.model_dump_json().encode(), env.type, str(env.id))
+
+
+@contextlib.asynccontextmanager
+async def running(consumer: InboxConsumer) -> AsyncIterator[InboxConsumer]:
+    await consumer.start()
+    try:
+        await asyncio.wait_for(consumer.connected.wait(), 15)
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+def make_consumer(
+    url: str, exchange: str, sessions: Any, tables: dict[str, Any], handler: Any, **kw: Any
+) -> InboxConsumer:
+    return InboxConsumer(
+        service="notification",
+        url=url,
+        exchange=exchange,
+        inbox=tables["inbox"],
+        session_factory=sessions,
+        handlers={"user.registered.v1": handler},
+        **kw,
+    )
+
+
+def recording_handler(tables: dict[str, Any]) -> Any:
+    async def handle(session: Any, env: Envelope, data: UserRegisteredV1) -> None:
+        await session.execute(insert(tables["effect"]).values(event_id=env.id, note=data.email))
+
+    return handle
+
+
+async def effects_of(sessions: Any, tables: dict[str, Any], event_id: uuid.UUID) -> int:
+    async with sessions() as session:
+        count = await session.scalar(
+            select(func.count()).where(tables["effect"].c.event_id == event_id)
+        )
+    return int(count or 0)
+
+
+async def test_the_same_message_delivered_twice_has_one_effect(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    consumer = make_consumer(
+        amqp_url, exchange, probe_sessions, probe_tables, recording_handler(probe_tables)
+    )
+    env = envelope()
+    async with running(consumer):
+        await publish(amqp_url, exchange, env)
+        await publish(amqp_url, exchange, env)
+        marker = envelope()  # published after both copies: once it is handled, so are they
+        await publish(amqp_url, exchange, marker)
+
+        async def marker_handled() -> bool:
+            return await effects_of(probe_sessions, probe_tables, marker.id) == 1
+
+        await eventually(marker_handled)
+    assert await effects_of(probe_sessions, probe_tables, env.id) == 1
+
+
+async def test_a_failing_handler_is_retried_then_parked_and_replay_brings_it_back(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    calls: list[uuid.UUID] = []
+    broken = {"yes": True}
+    record = recording_handler(probe_tables)
+
+    async def flaky(session: Any, env: Envelope, data: UserRegisteredV1) -> None:
+        calls.append(env.id)
+        await record(session, env, data)  # written, then rolled back by the failure
+        if broken["yes"]:
+            raise RuntimeError("mail server says no")
+
+    consumer = make_consumer(
+        amqp_url, exchange, probe_sessions, probe_tables, flaky, max_attempts=3, retry_delay_ms=100
+    )
+    env = envelope()
+    async with running(consumer):
+        await publish(amqp_url, exchange, env)
+
+        async def parked() -> bool:
+            return len(await list_parked(amqp_url, exchange, "notification")) == 1
+
+        await eventually(parked)
+        assert calls == [env.id] * 3  # the bounded number of attempts, no more
+        assert await effects_of(probe_sessions, probe_tables, env.id) == 0  # nothing half-done
+        [item] = await list_parked(amqp_url, exchange, "notification")
+        assert item.message_id == str(env.id)
+        assert item.attempts == 3 and "mail server says no" in item.reason
+
+        broken["yes"] = False
+        assert await replay_parked(amqp_url, exchange, "notification") == 1
+
+        async def handled() -> bool:
+            return await effects_of(probe_sessions, probe_tables, env.id) == 1
+
+        await eventually(handled)
+    assert await list_parked(amqp_url, exchange, "notification") == []
+
+
+async def test_an_undecodable_message_is_parked_at_once(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    calls: list[Any] = []
+
+    async def handler(*args: Any) -> None:
+        calls.append(args)
+
+    consumer = make_consumer(amqp_url, exchange, probe_sessions, probe_tables, handler)
+    async with running(consumer):
+        await publish_raw(amqp_url, exchange, b"{not json", "user.registered.v1", "junk-1")
+        wrong = json.dumps(
+            {
+                "id": str(uuid.uuid4()),
+                "type": "user.registered.v1",
+                "occurred_at": "2026-11-21T00:00:00Z",
+                "producer": "auth",
+                "data": {"user_id": "not-a-uuid"},
+            }
+        ).encode()
+        await publish_raw(amqp_url, exchange, wrong, "user.registered.v1", "junk-2")
+
+        async def both_parked() -> bool:
+            return len(await list_parked(amqp_url, exchange, "notification")) == 2
+
+        await eventually(both_parked)
+    parked = await list_parked(amqp_url, exchange, "notification")
+    assert {p.message_id for p in parked} == {"junk-1", "junk-2"}
+    assert all(p.reason.startswith("undecodable") for p in parked)
+    assert calls == []
+
+
+async def test_a_consumer_keeps_consuming_after_its_connection_is_dropped(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    broker = urlsplit(amqp_url)
+    proxy = await TcpProxy(broker.hostname or "127.0.0.1", broker.port or 5672).start()
+    consumer = make_consumer(
+        proxy.url_for(amqp_url, 5672),
+        exchange,
+        probe_sessions,
+        probe_tables,
+        recording_handler(probe_tables),
+    )
+    try:
+        async with running(consumer):
+            before = envelope()
+            await publish(amqp_url, exchange, before)
+
+            async def handled(env: Envelope) -> bool:
+                return await effects_of(probe_sessions, probe_tables, env.id) == 1
+
+            await eventually(lambda: handled(before))
+            for _ in range(2):  # a dropped connection, then a real outage
+                proxy.cut()
+                await asyncio.sleep(0.5)
+                assert not consumer.connected.is_set()
+                proxy.heal()
+                after = envelope()
+                await publish(amqp_url, exchange, after)  # sent while it reconnects
+                await eventually(lambda env=after: handled(env), within=20)  # type: ignore[misc]
+            consumers = await queue_consumer_count(
+                amqp_url, queue_names(exchange, "notification").main
+            )
+            assert consumers == 1  # came back once, not twice
+    finally:
+        await proxy.stop()
+
+
+async def queue_consumer_count(amqp_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return int(declared.declaration_result.consumer_count or 0)
