@@ -10,6 +10,7 @@ from auth_service.main import create_app
 from auth_service.testing import ALEMBIC_INI, test_settings
 from checkin_shared.testing.apps import lifespan_client
 from checkin_shared.testing.database import TestDatabase, run_migrations
+from checkin_shared.testing.events import private_exchange
 from pydantic import SecretStr
 
 PASSWORD = "correct horse 42"
@@ -30,23 +31,31 @@ def auth_database_url(test_database: TestDatabase) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings_for(auth_database_url: str, signing_pem: str) -> Any:
+async def events_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
+    async with private_exchange(amqp_url, test_run_id) as name:
+        yield name
+
+
+@pytest.fixture(scope="session")
+def settings_for(
+    auth_database_url: str, signing_pem: str, amqp_url: str, events_exchange: str
+) -> Any:
     """Settings for an extra app instance, with some values changed."""
 
-    def build(**overrides: Any) -> AuthSettings:
-        return test_settings(auth_database_url, signing_pem, **overrides)
+    def build(database_url: str = auth_database_url, **overrides: Any) -> AuthSettings:
+        values = {"amqp_url": amqp_url, "events_exchange": events_exchange, **overrides}
+        return test_settings(database_url, signing_pem, **values)
 
     return build
 
 
 @pytest.fixture(scope="session")
-def auth_settings(auth_database_url: str, signing_pem: str) -> AuthSettings:
-    return test_settings(
-        auth_database_url,
-        signing_pem,
+def auth_settings(settings_for: Any) -> AuthSettings:
+    settings: AuthSettings = settings_for(
         bootstrap_admin_email=ADMIN_EMAIL,
         bootstrap_admin_password=SecretStr(ADMIN_PASSWORD),
     )
+    return settings
 
 
 @pytest.fixture(scope="session")

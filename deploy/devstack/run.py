@@ -31,6 +31,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--admin-url", default=os.environ.get("POSTGRES_ADMIN_URL", bootstrap.DEFAULT_ADMIN_URL)
     )
+    parser.add_argument(
+        "--exchange",
+        default=os.environ.get("DEV_EVENTS_EXCHANGE", "checkin.events"),
+        help="the topic exchange of this stack (tests use one of their own)",
+    )
     parser.add_argument("--state-dir", type=Path, default=REPO / ".dev")
     parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
     parser.add_argument("--json-logs", action="store_true", help="JSON log lines (default: plain)")
@@ -64,6 +69,7 @@ def environment(args: argparse.Namespace, key_file: Path, admin: tuple[str, str]
     for service in [*SERVICES, GATEWAY]:
         prefix = service.name.upper()
         env[f"{prefix}_LOG_JSON"] = "true" if args.json_logs else "false"
+        env[f"{prefix}_EVENTS_EXCHANGE"] = args.exchange
         env[f"{prefix}_JWKS_URL"] = f"http://{host}:{args.base_port + 1}/auth/.well-known/jwks.json"
         if service.role:
             url = f"postgresql+asyncpg://{service.role}@{db_host}/{args.database}"

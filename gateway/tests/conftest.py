@@ -12,6 +12,7 @@ from auth_service.main import create_app as create_auth_app
 from auth_service.testing import ALEMBIC_INI, signed_token, test_settings
 from checkin_shared.testing.apps import free_port, lifespan_client, running_server
 from checkin_shared.testing.database import TestDatabase, run_migrations
+from checkin_shared.testing.events import private_exchange
 from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -26,17 +27,22 @@ def gw_signing_pem() -> str:
 
 
 @pytest.fixture(scope="session")
-async def auth_url(test_database: TestDatabase, gw_signing_pem: str) -> AsyncIterator[str]:
+async def auth_url(
+    test_database: TestDatabase, gw_signing_pem: str, amqp_url: str, test_run_id: str
+) -> AsyncIterator[str]:
     database_url = test_database.url_for("auth_svc")
     run_migrations(ALEMBIC_INI, database_url)
-    settings = test_settings(
-        database_url,
-        gw_signing_pem,
-        bootstrap_admin_email=ADMIN[0],
-        bootstrap_admin_password=SecretStr(ADMIN[1]),
-    )
-    async with running_server(create_auth_app(settings)) as url:
-        yield url
+    async with private_exchange(amqp_url, test_run_id) as exchange:
+        settings = test_settings(
+            database_url,
+            gw_signing_pem,
+            amqp_url=amqp_url,
+            events_exchange=exchange,
+            bootstrap_admin_email=ADMIN[0],
+            bootstrap_admin_password=SecretStr(ADMIN[1]),
+        )
+        async with running_server(create_auth_app(settings)) as url:
+            yield url
 
 
 @pytest.fixture(scope="session")

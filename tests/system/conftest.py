@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from checkin_shared.testing.database import drop_database
+from checkin_shared.testing.events import private_exchange
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "devstack"))
@@ -65,8 +66,17 @@ def stack_database(test_run_id: str, postgres_admin_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+async def stack_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
+    async with private_exchange(amqp_url, test_run_id) as name:
+        yield name
+
+
+@pytest.fixture(scope="session")
 async def local_stack(
-    stack_database: str, postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+    stack_database: str,
+    postgres_admin_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    stack_exchange: str,
 ) -> AsyncIterator[LocalStack]:
     """The stack `make dev` runs, started by the same runner on free ports."""
     base = free_port_block()

@@ -8,6 +8,7 @@ from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.db import make_engine, make_session_factory
 from checkin_shared.errors import ProblemError
+from checkin_shared.events.wiring import broker_check, make_relay
 from checkin_shared.health import database_check
 from checkin_shared.keysets import StaticKeySet
 from checkin_shared.logs import configure_logging
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
+from auth_service.db import OUTBOX
 from auth_service.keys import router as keys_router
 from auth_service.keys.signing import SigningKeys
 from auth_service.purchases import router as purchases_router
@@ -61,10 +63,20 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
             algorithms=settings.jwt_algorithms,
         )
         app.state.readiness_checks = {"database": database_check(engine)}
+        app.state.readiness_info = {"broker": broker_check(settings.amqp_url)}
+        relay = make_relay(
+            service="auth",
+            settings=settings,
+            database_url=settings.database_url,
+            outbox=OUTBOX,
+            session_factory=factory,
+        )
         try:
             await _bootstrap_admin(app, settings)
+            await relay.start()
             yield
         finally:
+            await relay.stop()
             await engine.dispose()
 
     app = create_service_app(

@@ -23,11 +23,17 @@ FORGERIES = (
 )
 
 
-def test_settings(database_url: str, signing_pem: str, **overrides: Any) -> AuthSettings:
-    """Fast hashing and loose throttles; tests that need tight ones override them."""
+def test_settings(
+    database_url: str, signing_pem: str, *, amqp_url: str, events_exchange: str, **overrides: Any
+) -> AuthSettings:
+    """Fast hashing and loose throttles (tests that need tight ones override them), and the
+    test run's own exchange, never the `checkin.events` of a running stack."""
     values: dict[str, Any] = {
         "environment": "test",
         "database_url": database_url,
+        "amqp_url": amqp_url,
+        "events_exchange": events_exchange,
+        "outbox_poll_seconds": 0.2,
         "signing_key": SecretStr(signing_pem),
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8192,

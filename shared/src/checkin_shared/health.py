@@ -39,9 +39,12 @@ async def run_checks(
 
 
 async def readyz(request: Request) -> JSONResponse:
+    """Ready when every check passes. `readiness_info` checks are reported but never make
+    the service unready: a broker outage delays events, it must not stop the requests."""
     checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
-    results = await run_checks(checks)
-    ready = all(v == "ok" for v in results.values())
+    info: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_info", {})
+    results = await run_checks({**checks, **info})
+    ready = all(results[name] == "ok" for name in checks)
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": results},
         status_code=200 if ready else 503,

@@ -3,10 +3,13 @@
 import uuid
 from datetime import datetime
 
+from checkin_shared.events.contracts import PurchaseRecordedV1
+from checkin_shared.events.outbox import add_event
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth_service.db import OUTBOX
 from auth_service.purchases.models import Purchase
 from auth_service.purchases.schemas import PurchaseImportItem, PurchaseImportResult
 from auth_service.users.models import Account
@@ -38,13 +41,19 @@ async def import_purchases(
         insert(Purchase)
         .values(rows)
         .on_conflict_do_nothing(index_elements=[Purchase.order_id])
-        .returning(Purchase.user_id)
+        .returning(Purchase.user_id, Purchase.order_id, Purchase.purchased_at)
     )
-    inserted = (await session.execute(statement)).scalars().all()
+    inserted = (await session.execute(statement)).all()
+    for user_id, order_id, purchased_at in inserted:
+        if user_id is not None:  # otherwise announced when the account is made
+            recorded = PurchaseRecordedV1(
+                user_id=user_id, order_id=order_id, purchased_at=purchased_at
+            )
+            await add_event(session, OUTBOX, recorded, occurred_at=now)
     return PurchaseImportResult(
         imported=len(inserted),
         skipped=len(items) - len(inserted),
-        unregistered=sum(1 for user_id in inserted if user_id is None),
+        unregistered=sum(1 for row in inserted if row.user_id is None),
     )
 
 

@@ -4,10 +4,13 @@ import uuid
 from datetime import datetime
 
 from checkin_shared.errors import ProblemError
+from checkin_shared.events.contracts import PurchaseRecordedV1, UserRegisteredV1
+from checkin_shared.events.outbox import add_event
 from sqlalchemy import exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth_service.db import OUTBOX
 from auth_service.purchases.models import Purchase
 from auth_service.users.models import Account
 
@@ -42,11 +45,19 @@ async def create_account(
     account = (await session.execute(statement)).scalar_one_or_none()
     if account is None:
         raise ProblemError(409, "email_taken", "Email taken", "An account with this email exists")
-    await session.execute(
+    registered = UserRegisteredV1(user_id=account.id, email=account.email, name=account.name)
+    await add_event(session, OUTBOX, registered, occurred_at=now)
+    linked = await session.execute(
         update(Purchase)
         .where(Purchase.email == account.email, Purchase.user_id.is_(None))
         .values(user_id=account.id)
+        .returning(Purchase.order_id, Purchase.purchased_at)
     )
+    for order_id, purchased_at in linked.all():
+        recorded = PurchaseRecordedV1(
+            user_id=account.id, order_id=order_id, purchased_at=purchased_at
+        )
+        await add_event(session, OUTBOX, recorded, occurred_at=now)
     return account
 
 

@@ -1,5 +1,6 @@
 """Publishing to the exchange: persistent messages, publisher confirms, mandatory routing
-with returns raised as errors, a timeout. Reconnects lazily after any failure."""
+with returns raised as errors, a timeout. After any failure the caller resets it and
+connects again before the next batch."""
 
 import asyncio
 import contextlib
@@ -25,7 +26,8 @@ class EventPublisher:
     def connected(self) -> bool:
         return self._connection is not None and not self._connection.is_closed
 
-    async def _ensure(self) -> AbstractExchange:
+    async def connect(self) -> AbstractExchange:
+        """Connect (and declare the topology) unless connected already."""
         async with self._lock:
             if self._exchange is not None and self.connected:
                 return self._exchange
@@ -41,8 +43,11 @@ class EventPublisher:
             return exchange
 
     async def publish(self, envelope: dict[str, Any], body: bytes) -> None:
-        """Returns once the broker confirmed the message; raises otherwise."""
-        exchange = await self._ensure()
+        """Returns once the broker confirmed the message; raises otherwise. Never connects:
+        a batch connects once first, so an outage costs one timeout, not one per message."""
+        exchange = self._exchange
+        if exchange is None or not self.connected:
+            raise ConnectionError("the publisher is not connected")
         message = aio_pika.Message(
             body,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,

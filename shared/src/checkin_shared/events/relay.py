@@ -42,7 +42,7 @@ class OutboxRelay:
         publisher: EventPublisher,
         batch_size: int = 100,
         poll_seconds: float = 1.0,
-        max_backoff_seconds: float = 30.0,
+        max_backoff_seconds: float = 5.0,
     ) -> None:
         self.service = service
         self.outbox = outbox
@@ -52,7 +52,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.max_backoff = max_backoff_seconds
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # NOTIFY or stop: work may be waiting
+        self._stop = asyncio.Event()  # only stop: cuts a back-off short
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -66,6 +67,7 @@ class OutboxRelay:
         """Finish the batch in hand, publish what is pending (bounded), then close."""
         self._stopping = True
         self._wake.set()
+        self._stop.set()
         run, listen = self._tasks
         listen.cancel()
         try:
@@ -80,6 +82,11 @@ class OutboxRelay:
         """Publish one batch; returns how many rows it took. Raises PublishFailed after
         recording the failure on the rows that could not be published."""
         failures: list[BaseException] = []
+        try:
+            await self.publisher.connect()  # before any row is locked
+        except Exception as exc:
+            await self.publisher.reset()
+            raise PublishFailed(f"broker unreachable: {exc!r}") from exc
         async with self.factory() as session, session.begin():
             rows = (
                 await session.execute(
@@ -134,7 +141,9 @@ class OutboxRelay:
                     return
                 backoff = min(self.max_backoff, max(0.25, backoff * 2))
                 log.warning("outbox relay: %s; retrying in %.2fs", exc, backoff)
-                await self._sleep(backoff)
+                # New events must not cut the back-off short: they would hammer the broker.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), backoff)
                 continue
             await self._report_backlog()
             if taken == self.batch_size:

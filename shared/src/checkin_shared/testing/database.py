@@ -1,7 +1,9 @@
 """A fresh database per test run, bootstrapped with deploy/postgres/bootstrap.sql."""
 
+import contextlib
 import importlib.util
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -68,3 +70,17 @@ def run_migrations(alembic_ini: Path, database_url: str) -> None:
     thread.join()
     if errors:
         raise errors[0]
+
+
+@contextlib.asynccontextmanager
+async def isolated_database(
+    base: TestDatabase, suffix: str, repo_root: Path
+) -> AsyncIterator[TestDatabase]:
+    """Another bootstrapped database beside `base`, for a test whose processes must not
+    share tables with the rest of the run (dropped afterwards)."""
+    name = f"{base.name}_{suffix}"
+    await load_bootstrap(repo_root).bootstrap(base.admin_url, name)
+    try:
+        yield TestDatabase(name=name, admin_url=base.admin_url)
+    finally:
+        await drop_database(base.admin_url, name)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aio_pika
+import aiormq
 
 from checkin_shared.events.contracts import consuming_services
 from checkin_shared.events.topology import queue_names
@@ -37,12 +38,15 @@ async def _reopen_if_closed(connection: Any, channel: Any) -> Any:
 
 
 async def drain_queue(amqp_url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    """Take every message now in `queue` (acked)."""
+    """Take every message now in `queue` (acked); none while the queue does not exist yet."""
     taken = []
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
-        source = await channel.get_queue(queue)
+        try:
+            source = await channel.get_queue(queue)
+        except aiormq.exceptions.ChannelNotFoundEntity:
+            return []
         while (message := await source.get(fail=False, no_ack=True)) is not None:
             taken.append(message)
     return taken

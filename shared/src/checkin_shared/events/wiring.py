@@ -1,0 +1,45 @@
+"""Building the event machinery of a service from its settings."""
+
+import asyncio
+
+import aio_pika
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from checkin_shared.events.publisher import EventPublisher
+from checkin_shared.events.relay import OutboxRelay
+from checkin_shared.health import ReadinessCheck
+from checkin_shared.settings import BrokerSettings
+
+
+def make_relay(
+    *,
+    service: str,
+    settings: BrokerSettings,
+    database_url: str,
+    outbox: Table,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> OutboxRelay:
+    publisher = EventPublisher(
+        settings.amqp_url,
+        settings.events_exchange,
+        timeout=settings.publish_timeout_seconds,
+        retry_delay_ms=settings.consumer_retry_delay_ms,
+    )
+    return OutboxRelay(
+        service=service,
+        outbox=outbox,
+        session_factory=session_factory,
+        listen_dsn=database_url,
+        publisher=publisher,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+    )
+
+
+def broker_check(amqp_url: str) -> ReadinessCheck:
+    async def check() -> None:
+        connection = await aio_pika.connect(amqp_url, timeout=2)
+        await asyncio.wait_for(connection.close(), 2)
+
+    return check
