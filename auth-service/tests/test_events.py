@@ -162,3 +162,21 @@ async def test_200_registrations_during_a_broker_outage_all_succeed_and_all_arri
             assert len({e["id"] for e in registered}) == 200
         finally:
             await proxy.stop()
+
+
+async def test_event_metrics_are_exported(client: httpx.AsyncClient, api: Any) -> None:
+    await api.register()
+
+    async def published_counted() -> bool:
+        text_ = (await client.get("/metrics")).text
+        return 'events_published_total{service="auth",type="user.registered.v1"}' in text_
+
+    await eventually(published_counted)
+    metrics = (await client.get("/metrics")).text
+    for name in (
+        "outbox_pending_events",
+        "outbox_oldest_pending_age_seconds",
+        "events_publish_failed_total",
+        "events_consumed_total",
+    ):
+        assert f"# TYPE {name}" in metrics

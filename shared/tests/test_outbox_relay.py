@@ -13,7 +13,7 @@ from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.events.topology import queue_names
 from checkin_shared.testing.database import TestDatabase
 from checkin_shared.testing.events import drain_queue, eventually
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 
 def registered(email: str = "a@example.com") -> UserRegisteredV1:
@@ -134,3 +134,40 @@ async def test_two_relays_on_one_outbox_publish_each_row_once(
     messages = await drain_queue(amqp_url, queue_names(exchange, "notification").main)
     assert len(messages) == 300
     assert len({m.message_id for m in messages}) == 300
+
+
+async def test_published_rows_are_pruned_after_the_retention_and_pending_ones_never(
+    probe_sessions: Any,
+    probe_tables: dict[str, Any],
+    amqp_url: str,
+    exchange: str,
+    test_database: TestDatabase,
+) -> None:
+    from sqlalchemy import update
+
+    await clear_outbox(probe_sessions, probe_tables)
+    outbox = probe_tables["outbox"]
+    async with probe_sessions() as session:
+        old = await add_event(session, outbox, registered(), occurred_at=datetime.now(UTC))
+        await add_event(session, outbox, registered(), occurred_at=datetime.now(UTC))
+        await session.commit()
+    relay = make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
+    assert await relay.publish_batch() == 2
+    async with probe_sessions() as session, session.begin():
+        await session.execute(
+            update(outbox)
+            .where(outbox.c.id == old.id)
+            .values(published_at=func.now() - text("interval '8 days'"))
+        )
+        pending = await add_event(session, outbox, registered(), occurred_at=datetime.now(UTC))
+        await session.execute(
+            update(outbox)
+            .where(outbox.c.id == pending.id)
+            .values(created_at=func.now() - text("interval '30 days'"))
+        )
+    assert await relay.prune() == 1
+    async with probe_sessions() as session:
+        left = set((await session.execute(select(outbox.c.id))).scalars())
+    assert old.id not in left
+    assert pending.id in left  # unpublished rows are never pruned, however old
+    await relay.publisher.close()

@@ -9,10 +9,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.events.metrics import (
@@ -43,6 +43,7 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 5.0,
+        keep_published_days: int = 7,
     ) -> None:
         self.service = service
         self.outbox = outbox
@@ -52,6 +53,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.max_backoff = max_backoff_seconds
+        self.keep_published_days = keep_published_days
+        self._idle_rounds = 0
         self._wake = asyncio.Event()  # NOTIFY or stop: work may be waiting
         self._stop = asyncio.Event()  # only stop: cuts a back-off short
         self._stopping = False
@@ -148,6 +151,9 @@ class OutboxRelay:
             await self._report_backlog()
             if taken == self.batch_size:
                 continue
+            self._idle_rounds += 1
+            if self._idle_rounds % 600 == 1:  # at start, then about every ten minutes idle
+                await self.prune()
             if self._stopping:
                 return
             await self._sleep(self.poll_seconds)
@@ -156,6 +162,19 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
+
+    async def prune(self) -> int:
+        """Forget published rows older than the retention (kept meanwhile for inspection)."""
+        cutoff = func.now() - timedelta(days=self.keep_published_days)
+        try:
+            async with self.factory() as session, session.begin():
+                result = await session.execute(
+                    delete(self.outbox).where(self.outbox.c.published_at < cutoff)
+                )
+        except Exception as exc:  # pruning is housekeeping; publishing goes on
+            log.warning("outbox prune failed: %s", exc)
+            return 0
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def _report_backlog(self) -> None:
         with contextlib.suppress(Exception):
