@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
-SERVICES_WITH_SCHEMA := auth-service
+SERVICES_WITH_SCHEMA := auth-service attendance-service
 
 .PHONY: help install dev test lint fmt migrate clean
 
@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy shared/src auth-service/src gateway/src deploy
+	$(UV) run --no-sync mypy shared/src auth-service/src attendance-service/src gateway/src deploy
 
 fmt: install
 	$(UV) run --no-sync ruff format .

@@ -15,5 +15,13 @@ class Service:
 
 SERVICES = [
     Service("auth", "auth", "auth_service.main:create_app", "auth-service", "auth_svc", 1),
+    Service(
+        "attendance",
+        "attendance",
+        "attendance_service.main:create_app",
+        "attendance-service",
+        "attendance_svc",
+        2,
+    ),
 ]
 GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0)

@@ -73,3 +73,29 @@ async def test_the_gateway_serves_every_route_in_its_docs(local_stack: Any) -> N
         "/auth/admin/users",
     }
     assert expected <= set(paths)
+
+
+async def test_a_shopper_checks_in_once_a_day_through_the_gateway(local_stack: Any) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        login = await client.post(
+            "/auth/login", json={"email": "demo@example.com", "password": "check in 2026!"}
+        )
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        first = await client.post("/attendance/check-ins", headers=headers)
+        assert first.status_code == 201, first.text
+        second = await client.post("/attendance/check-ins", headers=headers)
+        assert second.status_code == 409
+        assert second.json()["code"] == "already_checked_in"
+        me = await client.get("/attendance/me", headers=headers)
+        assert me.json()["checked_in_today"] is True
+
+        user = {"email": "no-purchase@example.com", "password": "s3cret phrase", "name": "N"}
+        await client.post("/auth/register", json=user)
+        token = (
+            await client.post("/auth/login", json={k: user[k] for k in ("email", "password")})
+        ).json()["access_token"]
+        refused = await client.post(
+            "/attendance/check-ins", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "not_eligible"

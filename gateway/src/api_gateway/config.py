@@ -9,6 +9,7 @@ def _default_routes() -> dict[str, str]:
     # One line per service: first path segment -> base URL.
     return {
         "auth": "http://127.0.0.1:8001",
+        "attendance": "http://127.0.0.1:8002",
     }
 
 

@@ -56,3 +56,35 @@ def edit_payload(token: str, **changes: Any) -> str:
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims.update(changes)
     return ".".join([header, b64url(json.dumps(claims).encode()), signature])
+
+
+class TokenMinter:
+    """An RS256 key of a test's own: its JWKS for a service under test, and tokens."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from jwt.algorithms import RSAAlgorithm
+
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
+        self.kid = uuid.uuid4().hex
+        self._jwk = {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self._jwk]}
+
+    def token(
+        self,
+        *,
+        user_id: uuid.UUID | None = None,
+        role: str = "shopper",
+        eligible: bool = True,
+        ttl: int = 300,
+    ) -> str:
+        import jwt
+
+        claims = base_claims(user_id=user_id, role=role, eligible=eligible, ttl=ttl)
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+
+    def headers(self, **claims: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(**claims)}"}

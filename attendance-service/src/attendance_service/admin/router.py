@@ -1,0 +1,63 @@
+import uuid
+from datetime import date
+from typing import Annotated
+
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    decode_time_cursor,
+    encode_cursor,
+)
+from checkin_shared.security import AdminUser
+from fastapi import APIRouter, Query
+
+from attendance_service.admin import service
+from attendance_service.admin.schemas import AdminCheckIn, DailySummary
+from attendance_service.days import business_day, day_range
+from attendance_service.dependencies import ClockDep, SettingsDep
+
+router = APIRouter(prefix="/attendance/admin", tags=["admin"])
+
+
+@router.get("/check-ins", summary="Who checked in (filter by day and/or shopper)")
+async def list_check_ins(
+    _: AdminUser,
+    session: SessionDep,
+    day: date | None = None,
+    user_id: uuid.UUID | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[AdminCheckIn]:
+    after = None
+    if cursor:
+        checked_at, row_id = decode_time_cursor(cursor)
+        try:
+            after = (checked_at, uuid.UUID(row_id))
+        except ValueError as exc:
+            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    rows = await service.list_check_ins(
+        session, day=day, user_id=user_id, after=after, limit=limit + 1
+    )
+    items = [AdminCheckIn.model_validate(r, from_attributes=True) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last.checked_at.isoformat(), last.id)
+    return Page[AdminCheckIn](items=items, next_cursor=next_cursor)
+
+
+@router.get("/summary", summary="Check-ins per business day")
+async def summary(
+    _: AdminUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> DailySummary:
+    today = business_day(clock.now(), settings.zone)
+    first, last = day_range(start, end, today=today)
+    return DailySummary(days=await service.daily_counts(session, start=first, end=last))

@@ -1,0 +1,60 @@
+from datetime import date
+from typing import Annotated
+
+from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
+from checkin_shared.security import CurrentUser
+from fastapi import APIRouter, Query, status
+
+from attendance_service.checkins import service
+from attendance_service.checkins.schemas import AttendanceSummary, Calendar, CheckInRead
+from attendance_service.days import business_day, day_range
+from attendance_service.dependencies import ClockDep, SettingsDep
+
+router = APIRouter(prefix="/attendance", tags=["check-ins"])
+
+
+@router.post(
+    "/check-ins",
+    status_code=status.HTTP_201_CREATED,
+    summary="Check in for today (once per business day)",
+    responses={403: {"description": "not_eligible"}, 409: {"description": "already_checked_in"}},
+)
+async def check_in(
+    principal: CurrentUser, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> CheckInRead:
+    if not principal.eligible:
+        raise ProblemError(
+            403,
+            "not_eligible",
+            "Not eligible",
+            "Checking in needs at least one purchase from the shop",
+        )
+    result = await service.check_in(
+        session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
+    )
+    await session.commit()
+    return result
+
+
+@router.get("/me", summary="My attendance: today, totals and streaks")
+async def my_attendance(
+    principal: CurrentUser, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> AttendanceSummary:
+    today = business_day(clock.now(), settings.zone)
+    return await service.summary(session, user_id=principal.user_id, today=today)
+
+
+@router.get("/me/calendar", summary="My check-in days (default: the last 30 days)")
+async def my_calendar(
+    principal: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Calendar:
+    today = business_day(clock.now(), settings.zone)
+    first, last = day_range(start, end, today=today)
+    days = await service.calendar(session, user_id=principal.user_id, start=first, end=last)
+    return Calendar(days=days)

@@ -1,0 +1,95 @@
+"""Checking in and reading one's own attendance. Helpers flush; callers commit."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from checkin_shared.errors import ProblemError
+from checkin_shared.events.contracts import AttendanceCheckedInV1
+from checkin_shared.events.outbox import add_event
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from attendance_service.checkins.models import CheckIn
+from attendance_service.checkins.schemas import AttendanceSummary, CalendarDay, CheckInRead
+from attendance_service.checkins.streaks import current_streak, longest_streak, runs_of
+from attendance_service.days import business_day
+from attendance_service.db import OUTBOX
+
+
+def already_checked_in(day: date) -> ProblemError:
+    return ProblemError(
+        409,
+        "already_checked_in",
+        "Already checked in",
+        f"You already checked in on {day.isoformat()}",
+        day=day.isoformat(),
+    )
+
+
+async def check_in(
+    session: AsyncSession, *, user_id: uuid.UUID, now: datetime, zone: ZoneInfo
+) -> CheckInRead:
+    """One insert under the (user_id, day) unique key: concurrent requests cannot both win."""
+    day = business_day(now, zone)
+    inserted = await session.execute(
+        insert(CheckIn)
+        .values(id=uuid.uuid4(), user_id=user_id, day=day, checked_at=now)
+        .on_conflict_do_nothing(index_elements=[CheckIn.user_id, CheckIn.day])
+        .returning(CheckIn.id)
+    )
+    if inserted.scalar_one_or_none() is None:
+        raise already_checked_in(day)
+    total = await total_days(session, user_id)
+    runs = await runs_of(session, user_id)
+    event = AttendanceCheckedInV1(user_id=user_id, day=day, checked_at=now, total_days=total)
+    await add_event(session, OUTBOX, event, occurred_at=now)
+    return CheckInRead(
+        day=day, checked_at=now, total_days=total, current_streak=current_streak(runs, day)
+    )
+
+
+async def total_days(session: AsyncSession, user_id: uuid.UUID) -> int:
+    count = await session.scalar(select(func.count()).where(CheckIn.user_id == user_id))
+    return int(count or 0)
+
+
+async def summary(session: AsyncSession, *, user_id: uuid.UUID, today: date) -> AttendanceSummary:
+    last = (
+        await session.execute(
+            select(CheckIn.day, CheckIn.checked_at)
+            .where(CheckIn.user_id == user_id)
+            .order_by(CheckIn.day.desc())
+            .limit(1)
+        )
+    ).first()
+    runs = await runs_of(session, user_id)
+    return AttendanceSummary(
+        today=today,
+        checked_in_today=last is not None and last.day == today,
+        total_days=sum(run.length for run in runs),
+        current_streak=current_streak(runs, today),
+        longest_streak=longest_streak(runs),
+        last_check_in=last.day if last else None,
+        last_checked_at=last.checked_at if last else None,
+    )
+
+
+async def calendar(
+    session: AsyncSession, *, user_id: uuid.UUID, start: date, end: date
+) -> list[CalendarDay]:
+    days = set(
+        (
+            await session.execute(
+                select(CheckIn.day).where(
+                    CheckIn.user_id == user_id, CheckIn.day.between(start, end)
+                )
+            )
+        ).scalars()
+    )
+    span = (end - start).days + 1
+    return [
+        CalendarDay(day=d, checked_in=d in days)
+        for d in (date.fromordinal(start.toordinal() + i) for i in range(span))
+    ]
