@@ -13,7 +13,7 @@ declares the topology and starts consuming from scratch.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aio_pika
@@ -42,7 +42,7 @@ class InboxConsumer:
         exchange: str,
         inbox: Table,
         session_factory: async_sessionmaker[AsyncSession],
-        handlers: dict[str, Handler],
+        handlers: Mapping[str, Handler],
         prefetch: int = 32,
         max_attempts: int = 5,
         retry_delay_ms: int = 1000,

@@ -1,0 +1,23 @@
+from checkin_shared.db import SessionDep
+from checkin_shared.security import AdminUser
+from fastapi import APIRouter
+
+from reward_service.campaigns import service
+from reward_service.campaigns.schemas import CampaignRead, CampaignWrite
+from reward_service.dependencies import ClockDep
+
+router = APIRouter(prefix="/rewards/admin", tags=["admin: campaign"])
+
+
+@router.get("/campaign", summary="The campaign", responses={404: {"description": "no_campaign"}})
+async def get_campaign(_: AdminUser, session: SessionDep) -> CampaignRead:
+    return CampaignRead.model_validate(await service.current(session), from_attributes=True)
+
+
+@router.put("/campaign", summary="Set up or change the campaign")
+async def put_campaign(
+    body: CampaignWrite, _: AdminUser, session: SessionDep, clock: ClockDep
+) -> CampaignRead:
+    campaign = await service.put(session, body, now=clock.now())
+    await session.commit()
+    return CampaignRead.model_validate(campaign, from_attributes=True)

@@ -1,0 +1,91 @@
+"""Idempotency-Key: the first answer to (shopper, key) is stored with the request's hash;
+a retry gets that answer back unchanged, the same key on another request is a 422.
+
+The record is inserted first, in the request's transaction: a concurrent retry waits on
+its key until the first commits, then reads the stored answer. The work runs inside a
+savepoint, so a refusal (409, 403) is stored as the answer while its effects roll back."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from checkin_shared.errors import PROBLEM_MEDIA_TYPE, ProblemError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reward_service.claims.models import IdempotencyRecord
+
+MAX_KEY_LENGTH = 200
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
+    media = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
+    return JSONResponse(body, status_code=status, media_type=media)
+
+
+async def run_once(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    work: Callable[[], Awaitable[BaseModel]],
+    success_status: int,
+) -> JSONResponse:
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise ProblemError(
+            422,
+            "invalid_idempotency_key",
+            "Invalid Idempotency-Key",
+            f"The key must be 1 to {MAX_KEY_LENGTH} characters",
+        )
+    first = await session.execute(
+        insert(IdempotencyRecord)
+        .values(user_id=user_id, key=key, request_hash=fingerprint, created_at=now)
+        .on_conflict_do_nothing()
+        .returning(IdempotencyRecord.key)
+    )
+    if first.scalar_one_or_none() is None:
+        record = (
+            await session.execute(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+                )
+            )
+        ).scalar_one()
+        if record.request_hash != fingerprint:
+            raise ProblemError(
+                422,
+                "idempotency_key_reused",
+                "Idempotency-Key reused",
+                "This key was used for a different request",
+            )
+        assert record.status_code is not None and record.body is not None
+        return _answer(record.status_code, record.body)
+    savepoint = await session.begin_nested()
+    try:
+        result = await work()
+    except ProblemError as exc:
+        await savepoint.rollback()
+        status, body = exc.status, json.loads(bytes(exc.response().body))
+    else:
+        await savepoint.commit()
+        status, body = success_status, result.model_dump(mode="json")
+    await session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+        .values(status_code=status, body=body)
+    )
+    await session.commit()
+    return _answer(status, body)

@@ -1,0 +1,46 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reward_service.db import Base
+
+
+class Claim(Base):
+    """A tier granted to a shopper; the unique key allows one per shopper and tier."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("user_id", "tier_id", name="uq_claim_user_id_tier_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    tier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tier.id", ondelete="RESTRICT"))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class PointsEntry(Base):
+    """The points ledger: the balance is the sum of a shopper's entries."""
+
+    __tablename__ = "points_entry"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claim.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a shopper's request under an Idempotency-Key."""
+
+    __tablename__ = "idempotency_record"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict[str, object] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

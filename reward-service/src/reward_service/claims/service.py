@@ -1,0 +1,86 @@
+"""A claim is one transaction: enough days, one per shopper and tier (unique key), the
+stock taken last by one conditional UPDATE, the ledger entry and the events. Any refusal
+raises and the caller rolls everything back: nothing is half-written."""
+
+import uuid
+from datetime import datetime
+
+from checkin_shared.errors import ProblemError
+from checkin_shared.events.contracts import RewardClaimedV1
+from checkin_shared.events.outbox import add_event
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reward_service.campaigns import service as campaigns
+from reward_service.claims.models import Claim, PointsEntry
+from reward_service.claims.schemas import ClaimCreated
+from reward_service.db import OUTBOX
+from reward_service.projection.service import attendance_days
+from reward_service.stock.events import announce_low_stock, crossed_threshold
+from reward_service.tiers import service as tiers
+from reward_service.tiers.models import Tier
+
+
+async def claim(
+    session: AsyncSession, *, user_id: uuid.UUID, tier_id: uuid.UUID, now: datetime
+) -> ClaimCreated:
+    tier = await tiers.get(session, tier_id)
+    campaign = await campaigns.current(session)
+    have = await attendance_days(session, campaign, user_id)
+    if have < tier.required_days:
+        raise ProblemError(
+            403,
+            "not_enough_days",
+            "Not enough check-in days",
+            f"{tier.name!r} needs {tier.required_days} check-in days; you have {have}",
+            required=tier.required_days,
+            have=have,
+        )
+    claim_id = uuid.uuid4()
+    inserted = await session.execute(
+        insert(Claim)
+        .values(id=claim_id, user_id=user_id, tier_id=tier_id, claimed_at=now)
+        .on_conflict_do_nothing(index_elements=[Claim.user_id, Claim.tier_id])
+        .returning(Claim.id)
+    )
+    if inserted.scalar_one_or_none() is None:
+        raise ProblemError(
+            409, "already_claimed", "Already claimed", f"You already have {tier.name!r}"
+        )
+    if tier.kind == "points":
+        session.add(
+            PointsEntry(
+                user_id=user_id,
+                amount=tier.points,
+                reason=f"reward: {tier.name}",
+                claim_id=claim_id,
+                created_at=now,
+            )
+        )
+    # Last, so the tier's row lock is held for as short a time as possible.
+    taken = (
+        await session.execute(
+            update(Tier)
+            .where(Tier.id == tier_id, Tier.stock > 0)
+            .values(stock=Tier.stock - 1)
+            .returning(Tier.stock)
+        )
+    ).first()
+    if taken is None:
+        raise ProblemError(409, "out_of_stock", "Out of stock", f"{tier.name!r} is out of stock")
+    stock_left = int(taken.stock)
+    claimed = RewardClaimedV1(
+        claim_id=claim_id,
+        user_id=user_id,
+        tier_id=tier_id,
+        tier_name=tier.name,
+        kind=tier.kind,
+        points=tier.points,
+        claimed_at=now,
+        stock_left=stock_left,
+    )
+    await add_event(session, OUTBOX, claimed, occurred_at=now)
+    if crossed_threshold(stock_left + 1, stock_left, tier.low_stock_threshold):
+        await announce_low_stock(session, tier, stock=stock_left, now=now)
+    return ClaimCreated(claim_id=claim_id, tier_id=tier_id, claimed_at=now)

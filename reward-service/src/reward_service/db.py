@@ -1,0 +1,15 @@
+"""The reward schema's declarative base, its outbox and its inbox."""
+
+from checkin_shared.db import schema_metadata
+from checkin_shared.events.tables import inbox_table, outbox_table
+from sqlalchemy.orm import DeclarativeBase
+
+SCHEMA = "reward"
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)
+
+
+OUTBOX = outbox_table(Base.metadata)
+INBOX = inbox_table(Base.metadata)

@@ -1,0 +1,91 @@
+"""The daily stock sweep: re-announce every tier still at or under its threshold, once per
+business day across all replicas (the sweep_run key decides who runs it)."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from checkin_shared.clock import Clock
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reward_service.campaigns import service as campaigns
+from reward_service.stock.events import announce_low_stock
+from reward_service.stock.models import SweepRun
+from reward_service.stock.service import low_tiers
+
+log = logging.getLogger(__name__)
+
+
+async def sweep(session: AsyncSession, *, day: date, now: datetime) -> int | None:
+    """Announce low tiers for `day`; None when that day was swept already (anywhere)."""
+    claimed = await session.execute(
+        insert(SweepRun)
+        .values(day=day, ran_at=now)
+        .on_conflict_do_nothing()
+        .returning(SweepRun.day)
+    )
+    if claimed.scalar_one_or_none() is None:
+        return None
+    tiers = await low_tiers(session)
+    for tier in tiers:
+        await announce_low_stock(session, tier, stock=tier.stock, now=now)
+    return len(tiers)
+
+
+def due(now: datetime, zone: ZoneInfo, at: time) -> date | None:
+    """The business day to sweep if its sweep time has come, else None."""
+    local = now.astimezone(zone)
+    return local.date() if local.time() >= at else None
+
+
+class StockSweeper:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        default_zone: str,
+        at: time,
+        every_seconds: float,
+    ) -> None:
+        self.factory = factory
+        self.clock = clock
+        self.default_zone = default_zone
+        self.at = at
+        self.every = every_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int | None:
+        """Sweep today if it is time and nobody has; returns the tiers announced."""
+        now = self.clock.now()
+        async with self.factory() as session:
+            campaign = await campaigns.find(session)
+            zone = ZoneInfo(campaign.timezone if campaign else self.default_zone)
+            day = due(now, zone, self.at)
+            if day is None:
+                return None
+            announced = await sweep(session, day=day, now=now)
+            await session.commit()
+        if announced is not None:
+            log.info("stock sweep for %s: %d low tier(s) announced", day, announced)
+        return announced
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="stock-sweep")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception as exc:  # a failed sweep is retried at the next tick
+                log.warning("stock sweep failed: %s", exc)
+            await asyncio.sleep(self.every)

@@ -1,0 +1,53 @@
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Kind = Literal["points", "item"]
+MAX_STOCK = 10_000_000
+
+
+class TierCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    required_days: int = Field(ge=1, le=3660)
+    kind: Kind
+    points: int | None = Field(default=None, ge=1, le=100_000_000)
+    stock: int = Field(ge=0, le=MAX_STOCK)
+    low_stock_threshold: int = Field(default=0, ge=0, le=MAX_STOCK)
+
+    @model_validator(mode="after")
+    def _points_match_kind(self) -> "TierCreate":
+        if self.kind == "points" and self.points is None:
+            raise ValueError("a points tier needs `points`")
+        if self.kind == "item" and self.points is not None:
+            raise ValueError("an item tier has no `points`")
+        return self
+
+
+class TierUpdate(BaseModel):
+    """Stock is changed through stock adjustments (audited), not here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    required_days: int | None = Field(default=None, ge=1, le=3660)
+    points: int | None = Field(default=None, ge=1, le=100_000_000)
+    low_stock_threshold: int | None = Field(default=None, ge=0, le=MAX_STOCK)
+
+
+class TierRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    required_days: int
+    kind: Kind
+    points: int | None
+    stock: int
+    low_stock_threshold: int
+
+
+class TierList(BaseModel):
+    items: list[TierRead]
+    next_cursor: str | None = None

@@ -1,0 +1,144 @@
+"""Claims: enough days, once per shopper and tier, never beyond stock, idempotent."""
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+
+
+async def test_not_enough_days_is_403_with_required_and_have(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier()
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"] - 1)
+    response = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+    assert response.status_code == 403
+    body = response.json()
+    assert (body["code"], body["required"], body["have"]) == (
+        "not_enough_days",
+        tier["required_days"],
+        tier["required_days"] - 1,
+    )
+    listed = (await client.get("/rewards", headers=headers)).json()["tiers"]
+    mine = next(t for t in listed if t["id"] == tier["id"])
+    assert (mine["status"], mine["days_remaining"]) == ("locked", 1)
+
+
+async def test_a_claim_takes_one_unit_and_a_second_is_409(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier(stock=5)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    first = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+    assert first.status_code == 201
+    assert set(first.json()) == {"claim_id", "tier_id", "claimed_at"}
+    second = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+    assert (second.status_code, second.json()["code"]) == (409, "already_claimed")
+    tiers = (await client.get("/rewards/admin/tiers", headers=rewards.admin)).json()["items"]
+    assert next(t for t in tiers if t["id"] == tier["id"])["stock"] == 4
+    mine = (await client.get("/rewards", headers=headers)).json()["tiers"]
+    assert next(t for t in mine if t["id"] == tier["id"])["status"] == "claimed"
+
+
+async def test_200_shoppers_claiming_a_stock_of_10_get_exactly_10(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier(stock=10, low_stock_threshold=3)
+    shoppers = [rewards.shopper() for _ in range(200)]
+    await rewards.give_days([u for u, _ in shoppers], tier["required_days"])
+    responses = await asyncio.gather(
+        *(client.post(f"/rewards/{tier['id']}/claims", headers=h) for _, h in shoppers)
+    )
+    codes = sorted((r.status_code, r.json().get("code", "")) for r in responses)
+    assert codes.count((201, "")) == 10
+    assert codes.count((409, "out_of_stock")) == 190
+    [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
+    )
+    events = await rewards.sql(
+        "SELECT event_type, count(*) FROM reward.outbox WHERE payload->'data'->>'tier_id' = :t "
+        "GROUP BY event_type ORDER BY event_type",
+        t=tier["id"],
+    )
+    assert (stock, claims) == (0, 10)
+    assert events == [("reward.claimed.v1", 10), ("reward.stock_low.v1", 1)]
+    [(low_at,)] = await rewards.sql(
+        "SELECT payload->'data'->>'stock' FROM reward.outbox "
+        "WHERE event_type = 'reward.stock_low.v1' AND payload->'data'->>'tier_id' = :t",
+        t=tier["id"],
+    )
+    assert low_at == "3"  # announced once, at the crossing
+
+
+async def test_one_shopper_claiming_20_times_at_once_gets_one_unit(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier(stock=50)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    responses = await asyncio.gather(
+        *(client.post(f"/rewards/{tier['id']}/claims", headers=headers) for _ in range(20))
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+    [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
+    assert stock == 49
+
+
+async def test_the_same_idempotency_key_20_times_at_once_returns_the_first_answer(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier(stock=50)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    keyed = {**headers, "Idempotency-Key": f"tap-{uuid.uuid4()}"}
+    responses = await asyncio.gather(
+        *(client.post(f"/rewards/{tier['id']}/claims", headers=keyed) for _ in range(20))
+    )
+    assert [r.status_code for r in responses] == [201] * 20
+    assert len({r.json()["claim_id"] for r in responses}) == 1
+    later = await client.post(f"/rewards/{tier['id']}/claims", headers=keyed)
+    assert later.json() == responses[0].json()
+    [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE user_id = :u", u=str(user)
+    )
+    assert (stock, claims) == (49, 1)
+
+
+async def test_a_refusal_is_the_stored_answer_too_and_a_key_cannot_be_reused(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier, other = await rewards.tier(stock=0), await rewards.tier()
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], max(tier["required_days"], other["required_days"]))
+    keyed = {**headers, "Idempotency-Key": "k-1"}
+    first = await client.post(f"/rewards/{tier['id']}/claims", headers=keyed)
+    assert (first.status_code, first.json()["code"]) == (409, "out_of_stock")
+    await client.post(
+        f"/rewards/admin/tiers/{tier['id']}/stock-adjustments",
+        json={"delta": 5, "reason": "restock"},
+        headers=rewards.admin,
+    )
+    retry = await client.post(f"/rewards/{tier['id']}/claims", headers=keyed)
+    assert (retry.status_code, retry.json()) == (409, first.json())  # unchanged
+    assert retry.headers["content-type"] == "application/problem+json"
+    reused = await client.post(f"/rewards/{other['id']}/claims", headers=keyed)
+    assert (reused.status_code, reused.json()["code"]) == (422, "idempotency_key_reused")
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE user_id = :u", u=str(user)
+    )
+    assert claims == 0
+
+
+async def test_an_unknown_tier_is_404_and_a_malformed_id_is_422(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    _, headers = rewards.shopper()
+    missing = await client.post(f"/rewards/{uuid.uuid4()}/claims", headers=headers)
+    assert (missing.status_code, missing.json()["code"]) == (404, "tier_not_found")
+    malformed = await client.post("/rewards/not-a-uuid/claims", headers=headers)
+    assert malformed.status_code == 422
