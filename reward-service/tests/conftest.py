@@ -7,8 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-
 from checkin_shared.clock import FrozenClock
 from checkin_shared.db import make_engine
 from checkin_shared.keysets import StaticKeySet
@@ -18,6 +16,7 @@ from checkin_shared.testing.events import private_exchange
 from checkin_shared.testing.tokens import TokenMinter
 from reward_service.config import RewardSettings
 from reward_service.main import create_app
+from sqlalchemy import text
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 CAMPAIGN_START = date(2026, 1, 1)
@@ -87,8 +86,11 @@ async def client(
 class Rewards:
     """What reward tests keep doing: tiers, shoppers, check-in days, direct SQL."""
 
-    def __init__(self, client: httpx.AsyncClient, minter: TokenMinter, database_url: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, minter: TokenMinter, database_url: str, clock: FrozenClock
+    ) -> None:
         self.client = client
+        self.clock = clock
         self.minter = minter
         self.database_url = database_url
         self.admin = minter.headers(role="admin")
@@ -138,5 +140,7 @@ class Rewards:
 
 
 @pytest.fixture
-def rewards(client: httpx.AsyncClient, minter: TokenMinter, reward_database_url: str) -> Rewards:
-    return Rewards(client, minter, reward_database_url)
+def rewards(
+    client: httpx.AsyncClient, minter: TokenMinter, reward_database_url: str, clock: FrozenClock
+) -> Rewards:
+    return Rewards(client, minter, reward_database_url, clock)

@@ -171,3 +171,30 @@ async def test_published_rows_are_pruned_after_the_retention_and_pending_ones_ne
     assert old.id not in left
     assert pending.id in left  # unpublished rows are never pruned, however old
     await relay.publisher.close()
+
+
+async def test_an_event_nobody_consumes_yet_does_not_stall_the_relay(
+    probe_sessions: Any,
+    probe_tables: dict[str, Any],
+    amqp_url: str,
+    exchange: str,
+    test_database: TestDatabase,
+) -> None:
+    from checkin_shared.events.contracts import RewardStockAdjustedV1
+
+    await clear_outbox(probe_sessions, probe_tables)
+    unconsumed = RewardStockAdjustedV1(
+        tier_id=uuid.uuid4(), delta=-1, stock=3, admin_id=uuid.uuid4(), reason="count"
+    )
+    async with probe_sessions() as session:
+        await add_event(session, probe_tables["outbox"], unconsumed, occurred_at=datetime.now(UTC))
+        kept = await add_event(
+            session, probe_tables["outbox"], registered(), occurred_at=datetime.now(UTC)
+        )
+        await session.commit()
+    relay = make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
+    assert await relay.publish_batch() == 2  # no NO_ROUTE failure, nothing left behind
+    assert await relay.publish_batch() == 0
+    await relay.publisher.close()
+    messages = await drain_queue(amqp_url, queue_names(exchange, "notification").main)
+    assert [m.message_id for m in messages] == [str(kept.id)]

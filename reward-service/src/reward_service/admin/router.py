@@ -12,8 +12,8 @@ from checkin_shared.pagination import (
     decode_time_cursor,
     encode_cursor,
 )
-from checkin_shared.security import AdminUser
-from fastapi import APIRouter, Query, Request
+from checkin_shared.security import AdminUser, admin_principal
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 
@@ -25,7 +25,12 @@ from reward_service.claims.schemas import AdminClaimRead
 from reward_service.projection.models import AttendanceDay
 from reward_service.projection.service import in_window
 
-router = APIRouter(prefix="/rewards/admin", tags=["admin: claims and attendance"])
+# The admin check runs first, before any lookup: a shopper learns nothing but 403.
+router = APIRouter(
+    prefix="/rewards/admin",
+    tags=["admin: claims and attendance"],
+    dependencies=[Depends(admin_principal)],
+)
 FromQuery = Annotated[date | None, Query(alias="from")]
 ToQuery = Annotated[date | None, Query(alias="to")]
 

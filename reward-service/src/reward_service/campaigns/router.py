@@ -1,12 +1,15 @@
 from checkin_shared.db import SessionDep
-from checkin_shared.security import AdminUser
-from fastapi import APIRouter
+from checkin_shared.security import AdminUser, admin_principal
+from fastapi import APIRouter, Depends
 
 from reward_service.campaigns import service
 from reward_service.campaigns.schemas import CampaignRead, CampaignWrite
 from reward_service.dependencies import ClockDep
 
-router = APIRouter(prefix="/rewards/admin", tags=["admin: campaign"])
+# The admin check runs first, before any lookup: a shopper learns nothing but 403.
+router = APIRouter(
+    prefix="/rewards/admin", tags=["admin: campaign"], dependencies=[Depends(admin_principal)]
+)
 
 
 @router.get("/campaign", summary="The campaign", responses={404: {"description": "no_campaign"}})

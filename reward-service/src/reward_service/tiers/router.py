@@ -2,7 +2,7 @@ import uuid
 from typing import Annotated
 
 from checkin_shared.db import SessionDep
-from checkin_shared.security import AdminUser
+from checkin_shared.security import AdminUser, admin_principal
 from fastapi import APIRouter, Depends, status
 
 from reward_service.campaigns import service as campaigns
@@ -18,7 +18,12 @@ from reward_service.tiers import service
 from reward_service.tiers.models import Tier
 from reward_service.tiers.schemas import TierCreate, TierList, TierRead, TierUpdate
 
-router = APIRouter(prefix="/rewards/admin", tags=["admin: tiers and stock"])
+# The admin check runs first, before any lookup: a shopper learns nothing but 403.
+router = APIRouter(
+    prefix="/rewards/admin",
+    tags=["admin: tiers and stock"],
+    dependencies=[Depends(admin_principal)],
+)
 
 
 async def valid_tier(tier_id: uuid.UUID, session: SessionDep) -> Tier:

@@ -9,7 +9,16 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractConnection, AbstractExchange
 
+from checkin_shared.events.contracts import CONTRACTS
 from checkin_shared.events.topology import declare_topology
+
+
+def must_route(event_type: str) -> bool:
+    """Mandatory routing (a return is an error) for every type some service consumes. A type
+    nobody consumes yet has no queue to reach: the broker would return it forever and stall
+    the relay, so it is published without `mandatory` (the outbox keeps the record)."""
+    contract = CONTRACTS.get(event_type)
+    return contract is None or bool(contract.consumers)
 
 
 class EventPublisher:
@@ -58,7 +67,10 @@ class EventPublisher:
             app_id=envelope.get("producer"),
         )
         await exchange.publish(
-            message, routing_key=envelope["type"], mandatory=True, timeout=self.timeout
+            message,
+            routing_key=envelope["type"],
+            mandatory=must_route(envelope["type"]),
+            timeout=self.timeout,
         )
 
     async def reset(self) -> None:
