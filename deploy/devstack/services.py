@@ -23,5 +23,8 @@ SERVICES = [
         "attendance_svc",
         2,
     ),
+    Service(
+        "reward", "rewards", "reward_service.main:create_app", "reward-service", "reward_svc", 3
+    ),
 ]
 GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0)

@@ -13,11 +13,17 @@ from api_gateway.config import GatewaySettings
 from attendance_service.config import AttendanceSettings
 from auth_service.config import AuthSettings
 from check_jsonschema.builtin_schemas import get_builtin_schema
+from reward_service.config import RewardSettings
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
-SETTINGS = {"auth": AuthSettings, "attendance": AttendanceSettings, "gateway": GatewaySettings}
-PREFIX = {"auth": "AUTH_", "attendance": "ATTENDANCE_", "gateway": "GATEWAY_"}
+SETTINGS = {
+    "auth": AuthSettings,
+    "attendance": AttendanceSettings,
+    "reward": RewardSettings,
+    "gateway": GatewaySettings,
+}
+PREFIX = {"auth": "AUTH_", "attendance": "ATTENDANCE_", "reward": "REWARD_", "gateway": "GATEWAY_"}
 
 
 def app_services() -> dict[str, dict[str, Any]]:

@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.testing import FORGERIES, forged_tokens
+from checkin_shared.testing.events import eventually
 
 
 async def test_a_newcomer_registers_logs_in_and_reads_me_through_the_gateway(
@@ -99,3 +100,77 @@ async def test_a_shopper_checks_in_once_a_day_through_the_gateway(local_stack: A
         )
         assert refused.status_code == 403
         assert refused.json()["code"] == "not_eligible"
+
+
+async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
+    local_stack: Any,
+) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin_login = await client.post(
+            "/auth/login",
+            json={"email": local_stack.admin[0], "password": local_stack.admin[1]},
+        )
+        admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
+        tiers = (await client.get("/rewards/admin/tiers", headers=admin)).json()["items"]
+        assert {(t["name"], t["required_days"], t["stock"]) for t in tiers} >= {
+            ("5,000 points", 5, 1000),
+            ("Wireless earphones", 15, 50),
+        }
+        one_day = await client.post(
+            "/rewards/admin/tiers",
+            headers=admin,
+            json={
+                "name": "Welcome sticker",
+                "required_days": 1,
+                "kind": "item",
+                "stock": 3,
+                "low_stock_threshold": 1,
+            },
+        )
+        assert one_day.status_code == 201
+        tier_id = one_day.json()["id"]
+
+        user = {"email": "claimer@example.com", "password": "s3cret phrase", "name": "C"}
+        await client.post("/auth/register", json=user)
+        await client.post(
+            "/auth/admin/purchases",
+            headers=admin,
+            json={
+                "items": [
+                    {
+                        "email": user["email"],
+                        "order_id": "SYS-CLAIM-1",
+                        "amount": "1000",
+                        "currency": "KRW",
+                        "purchased_at": "2026-11-01T12:00:00+09:00",
+                    }
+                ]
+            },
+        )
+        login = await client.post("/auth/login", json={k: user[k] for k in ("email", "password")})
+        shopper = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert (await client.post("/attendance/check-ins", headers=shopper)).status_code == 201
+
+        async def status() -> str:
+            overview = (await client.get("/rewards", headers=shopper)).json()
+            return str(next(t for t in overview["tiers"] if t["id"] == tier_id)["status"])
+
+        assert await status() in ("locked", "claimable")  # never an error meanwhile
+        await eventually(lambda: _is(status, "claimable"), within=10)
+        claim = await client.post(f"/rewards/{tier_id}/claims", headers=shopper)
+        assert claim.status_code == 201
+        assert await status() == "claimed"
+        refused = await client.get("/rewards/admin/claims", headers=shopper)
+        assert refused.status_code == 403
+        listed = await client.get(f"/rewards/admin/claims?tier_id={tier_id}", headers=admin)
+        assert [c["user_id"] for c in listed.json()["items"]] == [login_user_id(login)]
+
+
+async def _is(read: Any, expected: str) -> bool:
+    return bool(await read() == expected)
+
+
+def login_user_id(login: httpx.Response) -> str:
+    import jwt
+
+    return str(jwt.decode(login.json()["access_token"], options={"verify_signature": False})["sub"])
