@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from checkin_shared.errors import PROBLEM_MEDIA_TYPE, ProblemError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -28,9 +28,12 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
 
-def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
+def _answer(status: int, body: dict[str, Any]) -> Response:
+    """The first answer and every replay render byte for byte the same (JSONB does not
+    keep key order, so both are written from sorted keys)."""
     media = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
-    return JSONResponse(body, status_code=status, media_type=media)
+    content = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return Response(content, status_code=status, media_type=media)
 
 
 async def run_once(
@@ -42,7 +45,7 @@ async def run_once(
     now: datetime,
     work: Callable[[], Awaitable[BaseModel]],
     success_status: int,
-) -> JSONResponse:
+) -> Response:
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ProblemError(
             422,
