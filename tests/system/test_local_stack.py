@@ -174,3 +174,23 @@ def login_user_id(login: httpx.Response) -> str:
     import jwt
 
     return str(jwt.decode(login.json()["access_token"], options={"verify_signature": False})["sub"])
+
+
+async def test_a_shopper_is_refused_on_every_admin_route_at_the_gateway(local_stack: Any) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+        login = await client.post(
+            "/auth/login", json={"email": "demo@example.com", "password": "check in 2026!"}
+        )
+        shopper = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        admin_routes = [
+            (method.upper(), path.replace("{tier_id}", "00000000-0000-0000-0000-000000000000"))
+            for path, item in paths.items()
+            if "/admin/" in path
+            for method in item
+        ]
+        assert len(admin_routes) >= 12
+        for method, path in admin_routes:
+            response = await client.request(method, path, headers=shopper, json={})
+            assert response.status_code == 403, (method, path, response.text)
+            assert response.json()["code"] == "forbidden"
