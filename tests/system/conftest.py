@@ -40,7 +40,9 @@ def _anything_listens(base: int, count: int) -> bool:
 
 def free_port_block(count: int = 5) -> int:
     for _ in range(100):
-        base = random.randrange(20000, 60000, 10)
+        # Below the ephemeral range (32768+ on Linux), so no outgoing connection can take
+        # one of these ports between this check and the services binding them.
+        base = random.randrange(20000, 32000, 10)
         if _ports_free(base, count):
             return base
     raise RuntimeError("no free block of ports")
