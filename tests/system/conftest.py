@@ -104,6 +104,8 @@ async def local_stack(
         str(state),
         "--admin-url",
         postgres_admin_url,
+        "--exchange",
+        stack_exchange,
     ]
     process = _spawn(argv, env, log)
     stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log)

@@ -2,12 +2,13 @@
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from checkin_shared.settings import BrokerSettings, ServiceSettings, dev_database_url
+from checkin_shared.runtime import RuntimeSettings
+from checkin_shared.settings import dev_database_url
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class AttendanceSettings(ServiceSettings, BrokerSettings):
+class AttendanceSettings(RuntimeSettings):
     model_config = SettingsConfigDict(env_prefix="ATTENDANCE_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("attendance_svc")

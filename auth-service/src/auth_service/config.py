@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from checkin_shared.settings import BrokerSettings, ServiceSettings, dev_database_url
+from checkin_shared.runtime import RuntimeSettings
+from checkin_shared.settings import dev_database_url
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 PLACEHOLDER_PASSWORDS = {"changeme", "change-me", "password", "admin", "secret"}
 
 
-class AuthSettings(ServiceSettings, BrokerSettings):
+class AuthSettings(RuntimeSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("auth_svc")

@@ -6,13 +6,10 @@ from contextlib import asynccontextmanager
 
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
-from checkin_shared.db import make_engine, make_session_factory
 from checkin_shared.errors import ProblemError
-from checkin_shared.events.wiring import broker_check, make_relay
-from checkin_shared.health import database_check
 from checkin_shared.keysets import StaticKeySet
 from checkin_shared.logs import configure_logging
-from checkin_shared.tokens import TokenVerifier
+from checkin_shared.runtime import service_runtime
 from fastapi import FastAPI
 
 from auth_service.admins import ensure_admin
@@ -37,47 +34,29 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-        factory = make_session_factory(engine)
-        passwords = Passwords(
-            time_cost=settings.argon2_time_cost,
-            memory_kib=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-        )
-        app.state.settings = settings
-        app.state.clock = clock or SystemClock()
-        app.state.session_factory = factory
-        app.state.passwords = passwords
-        app.state.signing_keys = keys
-        app.state.issuer = Issuer(settings, keys)
-        app.state.login_throttle = LoginThrottle(
-            factory,
-            window_seconds=settings.login_window_seconds,
-            max_per_email=settings.login_max_failures_per_email,
-            max_per_ip=settings.login_max_failures_per_ip,
-        )
-        app.state.token_verifier = TokenVerifier(
-            StaticKeySet(keys.jwks()),
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            algorithms=settings.jwt_algorithms,
-        )
-        app.state.readiness_checks = {"database": database_check(engine)}
-        app.state.readiness_info = {"broker": broker_check(settings.amqp_url)}
-        relay = make_relay(
+        async with service_runtime(
+            app,
             service="auth",
             settings=settings,
-            database_url=settings.database_url,
+            clock=clock or SystemClock(),
+            keys=StaticKeySet(keys.jwks()),
             outbox=OUTBOX,
-            session_factory=factory,
-        )
-        try:
+        ) as factory:
+            app.state.passwords = Passwords(
+                time_cost=settings.argon2_time_cost,
+                memory_kib=settings.argon2_memory_kib,
+                parallelism=settings.argon2_parallelism,
+            )
+            app.state.signing_keys = keys
+            app.state.issuer = Issuer(settings, keys)
+            app.state.login_throttle = LoginThrottle(
+                factory,
+                window_seconds=settings.login_window_seconds,
+                max_per_email=settings.login_max_failures_per_email,
+                max_per_ip=settings.login_max_failures_per_ip,
+            )
             await _bootstrap_admin(app, settings)
-            await relay.start()
             yield
-        finally:
-            await relay.stop()
-            await engine.dispose()
 
     app = create_service_app(
         service="auth",

@@ -3,12 +3,13 @@
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from checkin_shared.settings import BrokerSettings, ServiceSettings, dev_database_url
+from checkin_shared.runtime import RuntimeSettings
+from checkin_shared.settings import dev_database_url
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class RewardSettings(ServiceSettings, BrokerSettings):
+class RewardSettings(RuntimeSettings):
     model_config = SettingsConfigDict(env_prefix="REWARD_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("reward_svc")
