@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy shared/src auth-service/src attendance-service/src reward-service/src gateway/src deploy
+	$(UV) run --no-sync mypy shared/src auth-service/src attendance-service/src reward-service/src notification-service/src gateway/src deploy
 
 fmt: install
 	$(UV) run --no-sync ruff format .

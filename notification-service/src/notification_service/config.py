@@ -1,0 +1,49 @@
+"""Notification service settings (environment variables prefixed `NOTIFICATION_`)."""
+
+from datetime import time
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from checkin_shared.runtime import RuntimeSettings
+from checkin_shared.settings import dev_database_url
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
+
+
+class NotificationSettings(RuntimeSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFICATION_", extra="ignore", frozen=True)
+
+    database_url: str = dev_database_url("notification_svc")
+    business_timezone: str = "Asia/Seoul"
+    locale: Literal["ko", "en"] = "ko"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Check-in Rewards <no-reply@checkin.example>"
+    slack_webhook_url: str | None = None
+    alert_recipients: list[str] = Field(
+        default_factory=list, description="JSON list; seeds the admin-managed recipients"
+    )
+    reminder_at: time = time(20, 0)
+    reminder_check_seconds: float = 30.0
+    sender_poll_seconds: float = 1.0
+    sender_batch_size: int = 20
+    max_attempts: int = 6
+    retry_base_seconds: float = 5.0
+    retry_max_seconds: float = 900.0
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.business_timezone)

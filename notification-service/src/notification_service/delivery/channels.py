@@ -1,0 +1,80 @@
+"""Sending one notification over its channel. A failure says whether retrying can help."""
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Protocol
+
+import aiosmtplib
+import httpx
+
+from notification_service.config import NotificationSettings
+from notification_service.log.models import Notification
+
+
+class Channel(Protocol):
+    async def send(self, notification: Notification) -> None: ...
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class EmailChannel:
+    def __init__(self, settings: NotificationSettings) -> None:
+        self.settings = settings
+
+    def message(self, notification: Notification) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = notification.recipient
+        message["Subject"] = notification.subject
+        message["Message-ID"] = make_msgid(idstring=str(notification.id), domain="checkin.example")
+        message["X-Notification-Id"] = str(notification.id)
+        message.set_content(notification.body_text)
+        if notification.body_html:
+            message.add_alternative(notification.body_html, subtype="html")
+        return message
+
+    async def send(self, notification: Notification) -> None:
+        s = self.settings
+        try:
+            await aiosmtplib.send(
+                self.message(notification),
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                use_tls=s.smtp_security == "tls",
+                start_tls=s.smtp_security == "starttls",  # False, not None: None means "if offered"
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            raise DeliveryFailed(
+                f"recipient refused: {exc.recipients[0]}", permanent=all(c >= 500 for c in codes)
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise DeliveryFailed(
+                f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500
+            ) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise DeliveryFailed(f"SMTP unavailable: {exc!r}", permanent=False) from exc
+
+
+class WebhookChannel:
+    """A Slack-compatible incoming webhook: POST {"text": ...}."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def send(self, notification: Notification) -> None:
+        text = f"*{notification.subject}*\n{notification.body_text}"
+        try:
+            response = await self.client.post(notification.recipient, json={"text": text})
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"webhook unreachable: {exc!r}", permanent=False) from exc
+        if response.status_code >= 400:
+            permanent = response.status_code < 500 and response.status_code != 429
+            raise DeliveryFailed(f"webhook answered {response.status_code}", permanent=permanent)

@@ -1,0 +1,119 @@
+"""The sender loop: delivers due notifications, retries with exponential back-off, and
+marks a notification failed after the configured attempts (or at once when permanent).
+Rows are taken with FOR UPDATE SKIP LOCKED, so every replica can run it."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from checkin_shared.clock import Clock
+from prometheus_client import Counter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notification_service.config import NotificationSettings
+from notification_service.delivery.channels import (
+    Channel,
+    DeliveryFailed,
+    EmailChannel,
+    WebhookChannel,
+)
+from notification_service.log.models import Notification
+
+log = logging.getLogger(__name__)
+NOTIFICATIONS = Counter(
+    "notifications_total",
+    "Delivery attempts by channel, kind and outcome",
+    ["channel", "kind", "outcome"],
+)
+
+
+class Sender:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        settings: NotificationSettings,
+        *,
+        email: EmailChannel,
+        webhook: WebhookChannel,
+    ) -> None:
+        self.factory = factory
+        self.clock = clock
+        self.settings = settings
+        self.channels: dict[str, Channel] = {"email": email, "webhook": webhook}
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def backoff(self, attempts: int) -> timedelta:
+        seconds = self.settings.retry_base_seconds * 2 ** (attempts - 1)
+        return timedelta(seconds=min(seconds, self.settings.retry_max_seconds))
+
+    async def deliver_due(self) -> int:
+        """One batch of due notifications; returns how many were attempted."""
+        now = self.clock.now()
+        async with self.factory() as session, session.begin():
+            due = (
+                (
+                    await session.execute(
+                        select(Notification)
+                        .where(
+                            Notification.status == "pending", Notification.next_attempt_at <= now
+                        )
+                        .order_by(Notification.next_attempt_at)
+                        .limit(self.settings.sender_batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            results = await asyncio.gather(
+                *(self.channels[n.channel].send(n) for n in due), return_exceptions=True
+            )
+            for notification, result in zip(due, results, strict=True):
+                self._record(notification, result, now)
+        return len(due)
+
+    def _record(self, notification: Notification, result: object, now: datetime) -> None:
+        notification.attempts += 1
+        if result is None:
+            notification.status, notification.sent_at, notification.last_error = "sent", now, None
+            outcome = "sent"
+        else:
+            permanent = isinstance(result, DeliveryFailed) and result.permanent
+            notification.last_error = str(result)[:2000] or repr(result)
+            if permanent or notification.attempts >= self.settings.max_attempts:
+                notification.status = "failed"
+                outcome = "failed"
+            else:
+                notification.next_attempt_at = now + self.backoff(notification.attempts)
+                outcome = "retried"
+            log.warning(
+                "notification %s: %s (%s)", notification.id, notification.last_error, outcome
+            )
+        NOTIFICATIONS.labels(notification.channel, notification.kind, outcome).inc()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="notification-sender")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                if await self.deliver_due() == self.settings.sender_batch_size:
+                    continue
+            except Exception as exc:  # the loop outlives any single failure
+                log.warning("sender: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.sender_poll_seconds)
+            self._wake.clear()

@@ -1,0 +1,61 @@
+"""Keeping the directory of shoppers from auth and attendance events."""
+
+from datetime import datetime
+from typing import Any
+
+from checkin_shared.events.contracts import (
+    AttendanceCheckedInV1,
+    PurchaseRecordedV1,
+    UserRegisteredV1,
+)
+from checkin_shared.events.envelope import Envelope
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notification_service.directory.models import Contact
+
+
+def _upsert(user_id: Any, now: datetime, **values: Any) -> Any:
+    statement = insert(Contact).values(user_id=user_id, updated_at=now, **values)
+    return statement, statement.excluded
+
+
+async def on_registered(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+    assert isinstance(data, UserRegisteredV1)
+    statement, _ = _upsert(data.user_id, envelope.occurred_at, email=data.email, name=data.name)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Contact.user_id],
+            set_={"email": data.email, "name": data.name, "updated_at": envelope.occurred_at},
+        )
+    )
+
+
+async def on_purchase(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+    assert isinstance(data, PurchaseRecordedV1)
+    statement, _ = _upsert(data.user_id, envelope.occurred_at, eligible=True)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Contact.user_id],
+            set_={"eligible": True, "updated_at": envelope.occurred_at},
+        )
+    )
+
+
+async def on_checked_in(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+    assert isinstance(data, AttendanceCheckedInV1)
+    statement, excluded = _upsert(
+        data.user_id, envelope.occurred_at, eligible=True, last_check_in=data.day
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Contact.user_id],
+            set_={
+                # events may arrive out of order: keep the latest day
+                "last_check_in": func.greatest(Contact.last_check_in, excluded.last_check_in),
+                "eligible": True,
+                "updated_at": envelope.occurred_at,
+            },
+        )
+    )

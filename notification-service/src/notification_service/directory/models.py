@@ -1,0 +1,30 @@
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, String, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from notification_service.db import Base
+
+
+class Contact(Base):
+    """What this service knows of a shopper, assembled from events."""
+
+    __tablename__ = "contact"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(100))
+    eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    last_check_in: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertRecipient(Base):
+    """Who is emailed when a reward runs low."""
+
+    __tablename__ = "alert_recipient"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

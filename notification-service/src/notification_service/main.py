@@ -1,0 +1,116 @@
+"""The notification service app: `uvicorn notification_service.main:create_app --factory`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from checkin_shared.app import create_service_app
+from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.events.consumer import InboxConsumer
+from checkin_shared.keysets import KeySet
+from checkin_shared.logs import configure_logging
+from checkin_shared.runtime import service_runtime
+from fastapi import FastAPI
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notification_service.alerts.handlers import AlertHandlers
+from notification_service.config import NotificationSettings
+from notification_service.db import INBOX
+from notification_service.delivery.channels import EmailChannel, WebhookChannel
+from notification_service.delivery.sender import Sender
+from notification_service.directory import handlers as directory
+from notification_service.directory.models import AlertRecipient
+from notification_service.log import router as log_router
+from notification_service.log.templates import Templates
+from notification_service.reminders.service import ReminderScheduler
+
+
+def create_app(
+    settings: NotificationSettings | None = None,
+    clock: Clock | None = None,
+    keys: KeySet | None = None,
+) -> FastAPI:
+    settings = settings or NotificationSettings()
+    configure_logging("notification", settings.log_level, json_lines=settings.log_json)
+    the_clock = clock or SystemClock()
+    templates = Templates(settings.locale)
+    alerts = AlertHandlers(templates, settings.slack_webhook_url)
+    handlers = {
+        "user.registered.v1": directory.on_registered,
+        "purchase.recorded.v1": directory.on_purchase,
+        "attendance.checked_in.v1": directory.on_checked_in,
+        "reward.claimed.v1": alerts.on_claimed,
+        "reward.stock_low.v1": alerts.on_stock_low,
+    }
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with (
+            service_runtime(
+                app, service="notification", settings=settings, clock=the_clock, keys=keys
+            ) as factory,
+            httpx.AsyncClient(timeout=10) as http,
+        ):
+            await seed_recipients(factory, settings, the_clock)
+            consumer = InboxConsumer(
+                service="notification",
+                url=settings.amqp_url,
+                exchange=settings.events_exchange,
+                inbox=INBOX,
+                session_factory=factory,
+                handlers=handlers,
+                prefetch=settings.consumer_prefetch,
+                max_attempts=settings.consumer_max_attempts,
+                retry_delay_ms=settings.consumer_retry_delay_ms,
+            )
+            sender = Sender(
+                factory,
+                the_clock,
+                settings,
+                email=EmailChannel(settings),
+                webhook=WebhookChannel(http),
+            )
+            reminders = ReminderScheduler(
+                factory,
+                the_clock,
+                templates,
+                zone=settings.zone,
+                at=settings.reminder_at,
+                every_seconds=settings.reminder_check_seconds,
+            )
+            app.state.consumer, app.state.sender, app.state.reminders = consumer, sender, reminders
+            await consumer.start()
+            sender.start()
+            reminders.start()
+            try:
+                yield
+            finally:
+                await reminders.stop()
+                await consumer.stop()
+                await sender.stop()
+
+    app = create_service_app(
+        service="notification",
+        segment="notifications",
+        title="notification-service",
+        description="Claim emails, low-stock alerts, daily reminders; the delivery log.",
+        lifespan=lifespan,
+    )
+    app.include_router(log_router.router)
+    app.include_router(log_router.admin)
+    return app
+
+
+async def seed_recipients(
+    factory: async_sessionmaker[AsyncSession], settings: NotificationSettings, clock: Clock
+) -> None:
+    """Seed the alert recipients from settings while none exist (admins manage them after)."""
+    if not settings.alert_recipients:
+        return
+    async with factory() as session:
+        if await session.scalar(select(exists().select_from(AlertRecipient))):
+            return
+        for email in sorted({e.lower() for e in settings.alert_recipients}):
+            session.add(AlertRecipient(email=email, created_at=clock.now()))
+        await session.commit()

@@ -1,0 +1,128 @@
+"""The daily reminder: every eligible shopper with reminders on and an address who has
+not checked in on that business day gets one mail; once per shopper and day whoever runs
+it (the notification key), and the scheduled run once per day across replicas."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from checkin_shared.clock import Clock
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notification_service.directory.models import Contact
+from notification_service.log.models import ReminderRun
+from notification_service.log.service import enqueue
+from notification_service.log.templates import Templates
+
+log = logging.getLogger(__name__)
+
+
+async def queue_reminders(
+    session: AsyncSession, templates: Templates, *, day: date, now: datetime
+) -> int:
+    """Queue the day's reminders; returns how many were new."""
+    due = (
+        (
+            await session.execute(
+                select(Contact).where(
+                    Contact.eligible,
+                    Contact.reminders,
+                    Contact.email.is_not(None),
+                    or_(Contact.last_check_in.is_(None), Contact.last_check_in < day),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    queued = 0
+    for contact in due:
+        assert contact.email is not None
+        message = templates.render("reminder", name=contact.name, day=day.isoformat())
+        queued += await enqueue(
+            session,
+            cause=f"reminder:{day.isoformat()}",
+            kind="reminder",
+            channel="email",
+            recipient=contact.email,
+            message=message,
+            now=now,
+            user_id=contact.user_id,
+        )
+    return queued
+
+
+class ReminderScheduler:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        templates: Templates,
+        *,
+        zone: ZoneInfo,
+        at: time,
+        every_seconds: float,
+    ) -> None:
+        self.factory = factory
+        self.clock = clock
+        self.templates = templates
+        self.zone = zone
+        self.at = at
+        self.every = every_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.zone).date()
+
+    async def run_now(self) -> int:
+        """The admin's 'run it now': today's reminders, whatever the schedule did."""
+        async with self.factory() as session:
+            queued = await queue_reminders(
+                session, self.templates, day=self.today(), now=self.clock.now()
+            )
+            await session.commit()
+        return queued
+
+    async def run_if_due(self) -> int | None:
+        """The scheduled run: once per business day across replicas, after `at`."""
+        now = self.clock.now()
+        local = now.astimezone(self.zone)
+        if local.time() < self.at:
+            return None
+        async with self.factory() as session:
+            won = await session.execute(
+                insert(ReminderRun)
+                .values(day=local.date(), ran_at=now, queued=0)
+                .on_conflict_do_nothing()
+                .returning(ReminderRun.day)
+            )
+            if won.scalar_one_or_none() is None:
+                return None
+            queued = await queue_reminders(session, self.templates, day=local.date(), now=now)
+            run = await session.get(ReminderRun, local.date())
+            assert run is not None
+            run.queued = queued
+            await session.commit()
+        log.info("reminders for %s: %d queued", local.date(), queued)
+        return queued
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="reminder-scheduler")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_if_due()
+            except Exception as exc:  # retried at the next tick
+                log.warning("reminder run failed: %s", exc)
+            await asyncio.sleep(self.every)
