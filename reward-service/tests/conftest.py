@@ -1,3 +1,4 @@
+import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -71,6 +72,7 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings_for(), clock=clock, keys=StaticKeySet(minter.jwks()))
     async with lifespan_client(app) as http:
+        await asyncio.wait_for(app.state.consumer.connected.wait(), 15)  # queue bound
         admin = minter.headers(role="admin")
         campaign = {
             "name": "Daily check-in",

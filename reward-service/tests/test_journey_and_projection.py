@@ -4,22 +4,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import httpx
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.envelope import Envelope, wrap
-from checkin_shared.testing.events import eventually
-
-
-async def publish(amqp_url: str, exchange: str, envelope: Envelope) -> None:
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        target = await channel.get_exchange(exchange)
-        await target.publish(
-            aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.id)),
-            routing_key=envelope.type,
-        )
+from checkin_shared.testing.events import eventually, publish_envelope
 
 
 def checked_in(user: uuid.UUID, day: date, total: int) -> Envelope:
@@ -45,7 +33,9 @@ async def test_a_fifteen_day_journey_to_both_rewards(
     start = date(2026, 11, 2)
 
     async def check_in(n: int) -> None:
-        await publish(amqp_url, events_exchange, checked_in(user, start + timedelta(days=n - 1), n))
+        await publish_envelope(
+            amqp_url, events_exchange, checked_in(user, start + timedelta(days=n - 1), n)
+        )
 
         async def counted() -> bool:
             return await days_of(client, headers) == n
@@ -98,9 +88,9 @@ async def test_a_duplicated_check_in_event_is_counted_once(
     event = checked_in(user, date(2026, 11, 3), 1)
     same_day_again = checked_in(user, date(2026, 11, 3), 1)  # another id, the same day
     for envelope in (event, event, same_day_again):
-        await publish(amqp_url, events_exchange, envelope)
+        await publish_envelope(amqp_url, events_exchange, envelope)
     marker = checked_in(user, date(2026, 11, 4), 2)
-    await publish(amqp_url, events_exchange, marker)
+    await publish_envelope(amqp_url, events_exchange, marker)
 
     async def two_days() -> bool:
         return await days_of(client, headers) == 2

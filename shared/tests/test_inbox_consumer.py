@@ -15,7 +15,7 @@ from checkin_shared.events.contracts import UserRegisteredV1
 from checkin_shared.events.envelope import Envelope, wrap
 from checkin_shared.events.parking import list_parked, replay_parked
 from checkin_shared.events.topology import queue_names
-from checkin_shared.testing.events import eventually
+from checkin_shared.testing.events import eventually, publish_envelope
 from checkin_shared.testing.tcp_proxy import TcpProxy
 from sqlalchemy import func, insert, select
 
@@ -36,7 +36,7 @@ async def publish_raw(
 
 
 async def publish(amqp_url: str, exchange: str, env: Envelope) -> None:
-    await publish_raw(amqp_url, exchange, env.model_dump_json().encode(), env.type, str(env.id))
+    await publish_envelope(amqp_url, exchange, env)
 
 
 @contextlib.asynccontextmanager

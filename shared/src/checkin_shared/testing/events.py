@@ -61,3 +61,15 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within:g} s")
         await asyncio.sleep(every)
+
+
+async def publish_envelope(amqp_url: str, exchange: str, envelope: Any) -> None:
+    """Publish an event as a producer's relay would (routing key = type, id = message id)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        target = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        await target.publish(
+            aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.id)),
+            routing_key=envelope.type,
+        )

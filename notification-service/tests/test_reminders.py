@@ -1,0 +1,176 @@
+"""The daily reminder: exactly the eligible, opted-in shoppers without a check-in that
+business day; once each, however many runs."""
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from checkin_shared.clock import FrozenClock
+from checkin_shared.events.contracts import (
+    AttendanceCheckedInV1,
+    PurchaseRecordedV1,
+    UserRegisteredV1,
+)
+from checkin_shared.events.envelope import wrap
+from checkin_shared.testing.events import eventually, publish_envelope
+from checkin_shared.testing.tokens import TokenMinter
+from notification_service.reminders.service import ReminderScheduler
+
+BEFORE_MIDNIGHT_SEOUL = datetime(2026, 11, 21, 14, 59, 59, tzinfo=UTC)  # 11-21 23:59:59
+MIDNIGHT_SEOUL = datetime(2026, 11, 21, 15, 0, 0, tzinfo=UTC)  # 11-22 00:00:00
+
+
+class Shoppers:
+    def __init__(self, amqp_url: str, exchange: str) -> None:
+        self.amqp_url, self.exchange = amqp_url, exchange
+
+    async def make(
+        self,
+        *,
+        registered: bool = True,
+        purchased: bool = True,
+        checked_in_at: datetime | None = None,
+    ) -> tuple[uuid.UUID, str]:
+        user, email = uuid.uuid4(), f"r-{uuid.uuid4().hex[:10]}@example.com"
+        at = datetime(2026, 11, 1, tzinfo=UTC)
+        events: list[Any] = []
+        if registered:
+            events.append(UserRegisteredV1(user_id=user, email=email, name="R"))
+        if purchased:
+            events.append(PurchaseRecordedV1(user_id=user, order_id=email, purchased_at=at))
+        if checked_in_at:
+            day = checked_in_at.astimezone(ZoneInfo("Asia/Seoul")).date()
+            events.append(
+                AttendanceCheckedInV1(user_id=user, day=day, checked_at=checked_in_at, total_days=1)
+            )
+        for data in events:
+            await publish_envelope(self.amqp_url, self.exchange, wrap(data, occurred_at=at))
+        return user, email
+
+
+def scheduler_for(client: httpx.AsyncClient, clock: FrozenClock) -> ReminderScheduler:
+    app = client.app  # type: ignore[attr-defined]
+    return ReminderScheduler(
+        app.state.session_factory,
+        clock,
+        app.state.reminders.templates,
+        zone=ZoneInfo("Asia/Seoul"),
+        at=time(20, 0),
+        every_seconds=3600,
+    )
+
+
+async def deliver_as_of(client: httpx.AsyncClient, clock: FrozenClock) -> None:
+    """A sender on the test's clock (the app's runs on the system clock)."""
+    from notification_service.delivery.channels import EmailChannel, WebhookChannel
+    from notification_service.delivery.sender import Sender
+
+    app = client.app  # type: ignore[attr-defined]
+    settings = app.state.settings
+    async with httpx.AsyncClient() as http:
+        sender = Sender(
+            app.state.session_factory,
+            clock,
+            settings,
+            email=EmailChannel(settings),
+            webhook=WebhookChannel(http),
+        )
+        while await sender.deliver_due():
+            pass
+
+
+async def known(client: httpx.AsyncClient, user: uuid.UUID) -> bool:
+    from notification_service.directory.models import Contact
+
+    async with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        contact = await session.get(Contact, user)
+        return contact is not None
+
+
+async def test_reminders_go_to_exactly_the_shoppers_who_have_not_checked_in_today(
+    client: httpx.AsyncClient,
+    minter: TokenMinter,
+    smtp: Any,
+    amqp_url: str,
+    events_exchange: str,
+) -> None:
+    shoppers = Shoppers(amqp_url, events_exchange)
+    yesterday, _ = a = await shoppers.make(checked_in_at=BEFORE_MIDNIGHT_SEOUL)
+    today = await shoppers.make(checked_in_at=MIDNIGHT_SEOUL)
+    never = await shoppers.make()
+    no_purchase = await shoppers.make(purchased=False)
+    opted_out = await shoppers.make()
+    no_address = await shoppers.make(registered=False)
+    everyone = [a, today, never, no_purchase, opted_out, no_address]
+
+    async def all_known() -> bool:
+        return all([await known(client, u) for u, _ in everyone])
+
+    await eventually(all_known)
+    answer = await client.put(
+        "/notifications/me/preferences",
+        json={"reminders": False},
+        headers=minter.headers(user_id=opted_out[0]),
+    )
+    assert answer.json() == {"reminders": False}
+
+    clock = FrozenClock(MIDNIGHT_SEOUL)  # already 2026-11-22 in Seoul
+    first, second = scheduler_for(client, clock), scheduler_for(client, clock)
+    queued = await asyncio.gather(first.run_now(), second.run_now())  # two at once
+    assert sum(queued) >= 2
+    await deliver_as_of(client, clock)  # due at the scheduler's (frozen) time
+
+    async def delivered() -> bool:
+        return len(smtp.mailbox.to(a[1])) == 1 and len(smtp.mailbox.to(never[1])) == 1
+
+    await eventually(delivered)
+    await asyncio.sleep(0.5)
+    reminded = {email for _, email in everyone if smtp.mailbox.to(email)}
+    assert reminded == {a[1], never[1]}
+    [mail] = smtp.mailbox.to(a[1])
+    assert "2026-11-22" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    mine = await client.get("/notifications/me", headers=minter.headers(user_id=yesterday))
+    assert [n["kind"] for n in mine.json()["items"]] == ["reminder"]
+
+
+async def test_the_scheduled_run_waits_for_its_hour_and_runs_once_a_day(
+    client: httpx.AsyncClient, amqp_url: str, events_exchange: str
+) -> None:
+    shoppers = Shoppers(amqp_url, events_exchange)
+    user, _ = await shoppers.make()
+
+    async def is_known() -> bool:
+        return await known(client, user)
+
+    await eventually(is_known)
+    clock = FrozenClock(datetime(2026, 12, 1, 10, 59, tzinfo=UTC))  # 19:59 in Seoul
+    replicas = [scheduler_for(client, clock) for _ in range(2)]
+    assert await replicas[0].run_if_due() is None
+    clock.set(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))  # 20:00 in Seoul
+    results = await asyncio.gather(*(r.run_if_due() for r in replicas))
+    assert sorted(results, key=lambda r: r is None)[1] is None
+    assert any(r for r in results)
+    assert await replicas[1].run_if_due() is None  # still the same business day
+
+
+async def test_admins_run_the_reminder_now(client: httpx.AsyncClient, minter: TokenMinter) -> None:
+    response = await client.post(
+        "/notifications/admin/reminders/run", headers=minter.headers(role="admin")
+    )
+    assert response.status_code == 202
+    assert isinstance(response.json()["queued"], int)
+
+
+async def test_preferences_are_validated(client: httpx.AsyncClient, minter: TokenMinter) -> None:
+    for bad in ({}, {"reminders": "sometimes"}, {"reminders": True, "extra": 1}):
+        response = await client.put(
+            "/notifications/me/preferences", json=bad, headers=minter.headers()
+        )
+        assert response.status_code == 422, bad
+
+
+def test_days_are_dates() -> None:
+    assert MIDNIGHT_SEOUL.astimezone(ZoneInfo("Asia/Seoul")).date() == date(2026, 11, 22)
