@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
-SERVICES_WITH_SCHEMA := auth-service attendance-service reward-service
+SERVICES_WITH_SCHEMA := auth-service attendance-service reward-service notification-service
 
 .PHONY: help install dev test lint fmt migrate clean
 

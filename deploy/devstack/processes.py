@@ -43,8 +43,12 @@ class Stack:
             sys.stdout.write(output.decode(errors="replace"))
             raise SystemExit(f"step '{name}' failed with exit code {process.returncode}")
 
-    async def start(self, service: Service) -> None:
+    async def start(self, service: Service, state: Path | None = None) -> None:
         port = self.base_port + service.port_offset
+        if service.command:
+            filled = [a.format(port=port, state=state) for a in service.command]
+            await self._spawn(service.name, filled)
+            return
         argv = [
             "uvicorn",
             service.app,
@@ -61,6 +65,9 @@ class Stack:
             "--timeout-graceful-shutdown",
             "10",
         ]
+        await self._spawn(service.name, argv)
+
+    async def _spawn(self, name: str, argv: list[str]) -> None:
         process = await asyncio.create_subprocess_exec(
             *argv,
             cwd=self.repo,
@@ -69,8 +76,8 @@ class Stack:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
-        self.children[service.name] = process
-        self._pumps.append(asyncio.create_task(self._pump(service.name, process)))
+        self.children[name] = process
+        self._pumps.append(asyncio.create_task(self._pump(name, process)))
 
     async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
@@ -119,7 +126,7 @@ class Stack:
         for pump in self._pumps:
             pump.cancel()
 
-    def print_urls(self, gateway_url: str, admin: tuple[str, str]) -> None:
+    def print_urls(self, gateway_url: str, admin: tuple[str, str], mail_dir: Path) -> None:
         lines = [
             "",
             "The check-in stack is up. Everything public goes through the gateway:",
@@ -129,6 +136,7 @@ class Stack:
             port = self.base_port + service.port_offset
             lines.append(f"  {service.name:<12} http://127.0.0.1:{port}   (direct, for debugging)")
         lines += [
+            f"  mail         every mail sent lands in {mail_dir}/new (a Maildir)",
             f"  admin        {admin[0]} / {admin[1]}",
             "  demo shopper demo@example.com / check in 2026! (has a purchase)",
             "Press Ctrl-C to stop.",

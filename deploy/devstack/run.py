@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).parent))
 from processes import Stack
 from seed import seed_demo
-from services import GATEWAY, SERVICES
+from services import GATEWAY, MAIL_SINK, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "postgres"))
@@ -62,6 +62,8 @@ def environment(args: argparse.Namespace, key_file: Path, admin: tuple[str, str]
         "AUTH_SIGNING_KEY_FILE": str(key_file),
         "AUTH_BOOTSTRAP_ADMIN_EMAIL": admin[0],
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": admin[1],
+        "NOTIFICATION_SMTP_PORT": str(args.base_port + MAIL_SINK.port_offset),
+        "NOTIFICATION_ALERT_RECIPIENTS": json.dumps([admin[0]]),
         "GATEWAY_ROUTES": json.dumps(
             {s.segment: f"http://{host}:{args.base_port + s.port_offset}" for s in SERVICES}
         ),
@@ -98,13 +100,14 @@ async def main() -> int:
         loop.add_signal_handler(sig, stack.request_stop)
     gateway_url = f"http://127.0.0.1:{args.base_port}"
     try:
+        await stack.start(MAIL_SINK, state)
         for service in [*SERVICES, GATEWAY]:
             await stack.start(service)
         if not await stack.wait_ready(gateway_url, within=60):
             return 1
         if not args.no_seed:
             await seed_demo(gateway_url, admin)
-        stack.print_urls(gateway_url, admin)
+        stack.print_urls(gateway_url, admin, state / "mail")
         return await stack.wait()
     finally:
         await stack.stop()

@@ -11,6 +11,7 @@ class Service:
     folder: str | None  # the folder holding alembic.ini, or None when it has no schema
     role: str | None  # its database role
     port_offset: int
+    command: tuple[str, ...] | None = None  # instead of uvicorn; {port} and {state} filled in
 
 
 SERVICES = [
@@ -26,5 +27,33 @@ SERVICES = [
     Service(
         "reward", "rewards", "reward_service.main:create_app", "reward-service", "reward_svc", 3
     ),
+    Service(
+        "notification",
+        "notifications",
+        "notification_service.main:create_app",
+        "notification-service",
+        "notification_svc",
+        4,
+    ),
 ]
+# Not a service of the system: a local SMTP server that keeps every mail in a Maildir.
+MAIL_SINK = Service(
+    "mail",
+    "",
+    "",
+    None,
+    None,
+    25,
+    command=(
+        "python",
+        "-m",
+        "aiosmtpd",
+        "-n",
+        "-l",
+        "127.0.0.1:{port}",
+        "-c",
+        "aiosmtpd.handlers.Mailbox",
+        "{state}/mail",
+    ),
+)
 GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0)

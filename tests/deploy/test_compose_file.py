@@ -13,6 +13,7 @@ from api_gateway.config import GatewaySettings
 from attendance_service.config import AttendanceSettings
 from auth_service.config import AuthSettings
 from check_jsonschema.builtin_schemas import get_builtin_schema
+from notification_service.config import NotificationSettings
 from reward_service.config import RewardSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,9 +22,16 @@ SETTINGS = {
     "auth": AuthSettings,
     "attendance": AttendanceSettings,
     "reward": RewardSettings,
+    "notification": NotificationSettings,
     "gateway": GatewaySettings,
 }
-PREFIX = {"auth": "AUTH_", "attendance": "ATTENDANCE_", "reward": "REWARD_", "gateway": "GATEWAY_"}
+PREFIX = {
+    "auth": "AUTH_",
+    "attendance": "ATTENDANCE_",
+    "reward": "REWARD_",
+    "notification": "NOTIFICATION_",
+    "gateway": "GATEWAY_",
+}
 
 
 def app_services() -> dict[str, dict[str, Any]]:
@@ -41,7 +49,11 @@ def test_only_the_gateway_and_the_broker_ui_are_published() -> None:
         for name, service in COMPOSE["services"].items()
         if "ports" in service
     }
-    assert published == {"gateway": ["8000:8000"], "rabbitmq": ["15672:15672"]}
+    assert published == {
+        "gateway": ["8000:8000"],
+        "rabbitmq": ["15672:15672"],
+        "mailpit": ["8025:8025"],
+    }
 
 
 def test_every_build_names_an_app_that_imports() -> None:

@@ -17,7 +17,7 @@ from checkin_shared.testing.events import private_exchange
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "devstack"))
-from services import SERVICES  # noqa: E402
+from services import MAIL_SINK, SERVICES  # noqa: E402
 
 
 def _ports_free(base: int, count: int) -> bool:
@@ -38,7 +38,10 @@ def _anything_listens(base: int, count: int) -> bool:
     return False
 
 
-def free_port_block(count: int = 5) -> int:
+STACK_PORTS = max(s.port_offset for s in [*SERVICES, MAIL_SINK]) + 1
+
+
+def free_port_block(count: int = STACK_PORTS) -> int:
     for _ in range(100):
         # Below the ephemeral range (32768+ on Linux), so no outgoing connection can take
         # one of these ports between this check and the services binding them.
@@ -55,6 +58,7 @@ class LocalStack:
     admin: tuple[str, str]
     process: subprocess.Popen[bytes]
     log: Path
+    state: Path
 
     def service_url(self, offset: int) -> str:
         return f"http://127.0.0.1:{self.base_port + offset}"
@@ -108,7 +112,7 @@ async def local_stack(
         stack_exchange,
     ]
     process = _spawn(argv, env, log)
-    stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log)
+    stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log, state)
     try:
         await _wait_for_seed(stack)
         yield stack
@@ -116,7 +120,7 @@ async def local_stack(
         await asyncio.to_thread(_stop, process)
     # Ctrl-C stops every process the runner started: clean exit, all ports free again.
     assert process.returncode == 0, stack.log.read_text()
-    assert not _anything_listens(base, len(SERVICES) + 1), "a service outlived the runner"
+    assert not _anything_listens(base, STACK_PORTS), "a service outlived the runner"
 
 
 def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -1,5 +1,8 @@
 """The `make dev` stack as real processes, used only through HTTP as a client would."""
 
+import email
+import email.header
+import mailbox
 from typing import Any
 
 import httpx
@@ -164,6 +167,27 @@ async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
         assert refused.status_code == 403
         listed = await client.get(f"/rewards/admin/claims?tier_id={tier_id}", headers=admin)
         assert [c["user_id"] for c in listed.json()["items"]] == [login_user_id(login)]
+
+        # the claim's email reaches the local mail sink, and the admin sees it in the log
+        def mails_to(address: str) -> list[email.message.Message]:
+            box = mailbox.Maildir(local_stack.state / "mail", create=False)
+            return [m for m in box if m["To"] == address]
+
+        async def mailed() -> bool:
+            return len(mails_to(user["email"])) == 1
+
+        await eventually(mailed, within=20)
+        [mail] = mails_to(user["email"])
+        assert "Welcome sticker" in str(
+            email.header.make_header(email.header.decode_header(mail["Subject"]))
+        )
+        log = await client.get(
+            "/notifications/admin/notifications?kind=reward_claimed", headers=admin
+        )
+        sent = [n for n in log.json()["items"] if n["recipient"] == user["email"]]
+        assert [(n["status"], n["attempts"]) for n in sent] == [("sent", 1)]
+        mine = await client.get("/notifications/me", headers=shopper)
+        assert [n["kind"] for n in mine.json()["items"]] == ["reward_claimed"]
 
 
 async def _is(read: Any, expected: str) -> bool:

@@ -11,6 +11,7 @@ def _default_routes() -> dict[str, str]:
         "auth": "http://127.0.0.1:8001",
         "attendance": "http://127.0.0.1:8002",
         "rewards": "http://127.0.0.1:8003",
+        "notifications": "http://127.0.0.1:8004",
     }
 
 
