@@ -46,7 +46,9 @@ async def seed_campaign(client: httpx.AsyncClient, headers: dict[str, str]) -> N
         (
             await client.put("/rewards/admin/campaign", json=campaign, headers=headers)
         ).raise_for_status()
-    existing = (await client.get("/rewards/admin/tiers", headers=headers)).json()["items"]
+    listed = await client.get("/rewards/admin/tiers", headers=headers)
+    listed.raise_for_status()
+    existing = listed.json()["items"]
     have = {t["required_days"] for t in existing}
     for tier in DEMO_TIERS:
         if tier["required_days"] not in have:

@@ -3,7 +3,7 @@
 import asyncio
 
 import aiohttp
-from checkin_shared.health import ReadinessCheck
+from checkin_shared.health import ReadinessCheck, keys_check
 from checkin_shared.keysets import RemoteKeySet
 
 
@@ -17,17 +17,9 @@ def _service_check(client: aiohttp.ClientSession, base: str) -> ReadinessCheck:
     return check
 
 
-def _keys_check(keys: RemoteKeySet) -> ReadinessCheck:
-    async def check() -> None:
-        if not keys.ready:
-            raise RuntimeError("no JWKS keys loaded yet")
-
-    return check
-
-
 def upstream_checks(
     routes: dict[str, str], client: aiohttp.ClientSession, keys: RemoteKeySet
 ) -> dict[str, ReadinessCheck]:
     checks = {segment: _service_check(client, base) for segment, base in routes.items()}
-    checks["jwks"] = _keys_check(keys)
+    checks["jwks"] = keys_check(keys)
     return checks

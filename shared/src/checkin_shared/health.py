@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -49,3 +50,18 @@ async def readyz(request: Request) -> JSONResponse:
         {"status": "ready" if ready else "not_ready", "checks": results},
         status_code=200 if ready else 503,
     )
+
+
+class HasKeys(Protocol):
+    @property
+    def ready(self) -> bool: ...
+
+
+def keys_check(keys: HasKeys) -> ReadinessCheck:
+    """Not ready before the token-verification keys are loaded: every token would fail."""
+
+    async def check() -> None:
+        if not keys.ready:
+            raise RuntimeError("no JWKS keys loaded yet")
+
+    return check

@@ -99,6 +99,9 @@ class RemoteKeySet:
         if key is not None:
             return key
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._last_fetch >= self.min_refetch:
+            # With no keys at all (the auth service was not up yet) any wait is a refusal
+            # of valid tokens; the rate limit only protects keys we already have.
+            waited = time.monotonic() - self._last_fetch >= self.min_refetch
+            if kid not in self._keys and (waited or not self._keys):
                 await self.refresh()
         return self._keys.get(kid)

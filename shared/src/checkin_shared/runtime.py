@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from checkin_shared.clock import Clock
 from checkin_shared.db import make_engine, make_session_factory
 from checkin_shared.events.wiring import broker_check, make_relay
-from checkin_shared.health import database_check
+from checkin_shared.health import database_check, keys_check
 from checkin_shared.keysets import KeySet, RemoteKeySet
 from checkin_shared.settings import BrokerSettings, ServiceSettings
 from checkin_shared.tokens import TokenVerifier
@@ -56,6 +56,8 @@ async def service_runtime(
         algorithms=settings.jwt_algorithms,
     )
     app.state.readiness_checks = {"database": database_check(engine)}
+    if remote is not None:
+        app.state.readiness_checks["jwks"] = keys_check(remote)
     app.state.readiness_info = {"broker": broker_check(settings.amqp_url)}
     relay = None
     if outbox is not None:
