@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
-from checkin_shared.events.consumer import InboxConsumer
+from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
@@ -53,16 +53,12 @@ def create_app(
             httpx.AsyncClient(timeout=10) as http,
         ):
             await seed_recipients(factory, settings, the_clock)
-            consumer = InboxConsumer(
+            consumer = make_consumer(
                 service="notification",
-                url=settings.amqp_url,
-                exchange=settings.events_exchange,
+                settings=settings,
                 inbox=INBOX,
                 session_factory=factory,
                 handlers=handlers,
-                prefetch=settings.consumer_prefetch,
-                max_attempts=settings.consumer_max_attempts,
-                retry_delay_ms=settings.consumer_retry_delay_ms,
             )
             sender = Sender(
                 factory,
@@ -82,11 +78,11 @@ def create_app(
             app.state.consumer, app.state.sender, app.state.reminders = consumer, sender, reminders
             await consumer.start()
             sender.start()
-            reminders.start()
+            reminders.job.start()
             try:
                 yield
             finally:
-                await reminders.stop()
+                await reminders.job.stop()
                 await consumer.stop()
                 await sender.stop()
 

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
-from checkin_shared.events.consumer import InboxConsumer
+from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
@@ -36,16 +36,12 @@ def create_app(
         async with service_runtime(
             app, service="reward", settings=settings, clock=the_clock, keys=keys, outbox=OUTBOX
         ) as factory:
-            consumer = InboxConsumer(
+            consumer = make_consumer(
                 service="reward",
-                url=settings.amqp_url,
-                exchange=settings.events_exchange,
+                settings=settings,
                 inbox=INBOX,
                 session_factory=factory,
                 handlers=HANDLERS,
-                prefetch=settings.consumer_prefetch,
-                max_attempts=settings.consumer_max_attempts,
-                retry_delay_ms=settings.consumer_retry_delay_ms,
             )
             sweeper = StockSweeper(
                 factory,
@@ -57,11 +53,11 @@ def create_app(
             app.state.consumer = consumer
             app.state.sweeper = sweeper
             await consumer.start()
-            sweeper.start()
+            sweeper.job.start()
             try:
                 yield
             finally:
-                await sweeper.stop()
+                await sweeper.job.stop()
                 await consumer.stop()
 
     app = create_service_app(

@@ -2,13 +2,12 @@
 not checked in on that business day gets one mail; once per shopper and day whoever runs
 it (the notification key), and the scheduled run once per day across replicas."""
 
-import asyncio
-import contextlib
 import logging
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
+from checkin_shared.periodic import Periodic
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -72,8 +71,7 @@ class ReminderScheduler:
         self.templates = templates
         self.zone = zone
         self.at = at
-        self.every = every_seconds
-        self._task: asyncio.Task[None] | None = None
+        self.job = Periodic("reminders", every_seconds, self.run_if_due)
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
@@ -109,20 +107,3 @@ class ReminderScheduler:
             await session.commit()
         log.info("reminders for %s: %d queued", local.date(), queued)
         return queued
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="reminder-scheduler")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_if_due()
-            except Exception as exc:  # retried at the next tick
-                log.warning("reminder run failed: %s", exc)
-            await asyncio.sleep(self.every)

@@ -1,13 +1,12 @@
 """The daily stock sweep: re-announce every tier still at or under its threshold, once per
 business day across all replicas (the sweep_run key decides who runs it)."""
 
-import asyncio
-import contextlib
 import logging
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
+from checkin_shared.periodic import Periodic
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -55,8 +54,7 @@ class StockSweeper:
         self.clock = clock
         self.default_zone = default_zone
         self.at = at
-        self.every = every_seconds
-        self._task: asyncio.Task[None] | None = None
+        self.job = Periodic("stock-sweep", every_seconds, self.run_once)
 
     async def run_once(self) -> int | None:
         """Sweep today if it is time and nobody has; returns the tiers announced."""
@@ -72,20 +70,3 @@ class StockSweeper:
         if announced is not None:
             log.info("stock sweep for %s: %d low tier(s) announced", day, announced)
         return announced
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="stock-sweep")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception as exc:  # a failed sweep is retried at the next tick
-                log.warning("stock sweep failed: %s", exc)
-            await asyncio.sleep(self.every)

@@ -1,11 +1,13 @@
 """Building the event machinery of a service from its settings."""
 
 import asyncio
+from collections.abc import Mapping
 
 import aio_pika
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from checkin_shared.events.consumer import Handler, InboxConsumer
 from checkin_shared.events.publisher import EventPublisher
 from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.health import ReadinessCheck
@@ -34,6 +36,27 @@ def make_relay(
         publisher=publisher,
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
+    )
+
+
+def make_consumer(
+    *,
+    service: str,
+    settings: BrokerSettings,
+    inbox: Table,
+    session_factory: async_sessionmaker[AsyncSession],
+    handlers: Mapping[str, Handler],
+) -> InboxConsumer:
+    return InboxConsumer(
+        service=service,
+        url=settings.amqp_url,
+        exchange=settings.events_exchange,
+        inbox=inbox,
+        session_factory=session_factory,
+        handlers=handlers,
+        prefetch=settings.consumer_prefetch,
+        max_attempts=settings.consumer_max_attempts,
+        retry_delay_ms=settings.consumer_retry_delay_ms,
     )
 
 
