@@ -35,6 +35,12 @@ class NotificationSettings(RuntimeSettings):
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 900.0
 
+    @field_validator("smtp_username", "smtp_password", "slack_webhook_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """An empty value (an unset key in a Secret or .env) means 'not configured'."""
+        return None if value == "" else value
+
     @field_validator("business_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
