@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from checkin_shared.errors import install_problem_handlers, problem_response
 from checkin_shared.health import healthz, readyz
 from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
+from checkin_shared.outages import database_unavailable
 from checkin_shared.request_id import RequestIdMiddleware
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,8 @@ Lifespan = (
 
 
 class UnhandledErrorMiddleware:
-    """Turns an unexpected exception into a 500 problem+json that still has a request id."""
+    """Turns an unexpected exception into problem+json that still has a request id: 503 when
+    the database is unreachable (clients retry), 500 for anything else (a bug)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,13 +41,23 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as exc:
             if started:
                 raise
-            response = problem_response(
-                500, "internal_error", "Internal error", "An unexpected error occurred"
-            )
+            if database_unavailable(exc):
+                log.warning("database unavailable on %s: %r", scope.get("path"), exc)
+                response = problem_response(
+                    503,
+                    "database_unavailable",
+                    "Service unavailable",
+                    "The database cannot be reached just now; retry shortly",
+                    headers={"Retry-After": "2"},
+                )
+            else:
+                log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+                response = problem_response(
+                    500, "internal_error", "Internal error", "An unexpected error occurred"
+                )
             await response(scope, receive, send)
 
 

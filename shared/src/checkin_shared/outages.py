@@ -1,0 +1,40 @@
+"""Telling an unreachable dependency (answer 503) from a bug (answer 500)."""
+
+import errno
+
+import asyncpg
+from sqlalchemy import exc as sa
+
+_NETWORK_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.ECONNABORTED,
+    errno.ETIMEDOUT,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.EPIPE,
+}
+
+
+def _one(error: BaseException) -> bool:
+    if isinstance(error, sa.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa.OperationalError | sa.InterfaceError | sa.TimeoutError):
+        return True  # connection-level failures; constraint violations are IntegrityError
+    if isinstance(error, asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
+        return True
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error`, or what caused it, is a lost or refused connection."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if _one(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
