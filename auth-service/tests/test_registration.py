@@ -79,3 +79,15 @@ async def test_every_answer_carries_a_request_id(client: httpx.AsyncClient) -> N
     assert mine.headers["x-request-id"] == "trace-123"
     fresh = await client.get("/auth/me", headers={"X-Request-ID": "bad id with spaces"})
     assert fresh.headers["x-request-id"] not in ("", "bad id with spaces")
+
+
+async def test_a_nul_character_is_refused_with_a_422_and_nothing_is_written(
+    client: httpx.AsyncClient, api: Any
+) -> None:
+    email = api.new_email()
+    response = await client.post(
+        "/auth/register", json={"email": email, "password": api.password, "name": "Kim\u0000"}
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_value"
+    assert (await api.register(email))["email"] == email  # nothing was written

@@ -41,3 +41,13 @@ def test_lost_or_refused_connections_are_outages(error: BaseException) -> None:
 )
 def test_bugs_and_constraint_violations_are_not(error: BaseException) -> None:
     assert not database_unavailable(error)
+
+
+def test_values_the_database_refuses_are_bad_input_not_outages() -> None:
+    from checkin_shared.outages import invalid_data
+
+    nul = asyncpg.CharacterNotInRepertoireError("invalid byte sequence: 0x00")
+    assert invalid_data(chained(sa.DataError("INSERT", {}, Exception()), nul))
+    assert invalid_data(nul)
+    assert not invalid_data(ValueError("a bug"))
+    assert not database_unavailable(nul)

@@ -6,7 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,29 +64,14 @@ class LocalStack:
         return f"http://127.0.0.1:{self.base_port + offset}"
 
 
-@pytest.fixture(scope="session")
-def stack_database(test_run_id: str, postgres_admin_url: str) -> Iterator[str]:
-    name = f"checkin_stack_{test_run_id}"
-    yield name
-    asyncio.run(drop_database(postgres_admin_url, name))
-
-
-@pytest.fixture(scope="session")
-async def stack_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
-    async with private_exchange(amqp_url, test_run_id) as name:
-        yield name
-
-
-@pytest.fixture(scope="session")
-async def local_stack(
-    stack_database: str,
-    postgres_admin_url: str,
-    tmp_path_factory: pytest.TempPathFactory,
-    stack_exchange: str,
+@contextlib.asynccontextmanager
+async def running_stack(
+    name: str, run_id: str, postgres_admin_url: str, amqp_url: str, state: Path
 ) -> AsyncIterator[LocalStack]:
-    """The stack `make dev` runs, started by the same runner on free ports."""
+    """The stack `make dev` runs, started by the same runner on free ports, with a
+    database and an exchange of its own; stopped with Ctrl-C (SIGINT) afterwards."""
+    database = f"checkin_{name}_{run_id}"
     base = free_port_block()
-    state = tmp_path_factory.mktemp("stack-state")
     log = state / "stack.log"
     admin = ("stack-admin@example.com", "stack admin pw 1")
     env = {
@@ -96,31 +81,63 @@ async def local_stack(
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": admin[1],
         "AUTH_ARGON2_TIME_COST": "1",
         "AUTH_ARGON2_MEMORY_KIB": "8192",
+        # the fuzzing suite sends many requests from one IP and user
+        "GATEWAY_RATE_PER_IP": "5000",
+        "GATEWAY_BURST_PER_IP": "5000",
+        "GATEWAY_RATE_PER_USER": "5000",
+        "GATEWAY_BURST_PER_USER": "5000",
     }
-    argv = [
-        sys.executable,
-        str(REPO / "deploy/devstack/run.py"),
-        "--base-port",
-        str(base),
-        "--database",
-        stack_database,
-        "--state-dir",
-        str(state),
-        "--admin-url",
-        postgres_admin_url,
-        "--exchange",
-        stack_exchange,
-    ]
-    process = _spawn(argv, env, log)
-    stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log, state)
-    try:
-        await _wait_for_seed(stack)
-        yield stack
-    finally:
-        await asyncio.to_thread(_stop, process)
-    # Ctrl-C stops every process the runner started: clean exit, all ports free again.
-    assert process.returncode == 0, stack.log.read_text()
-    assert not _anything_listens(base, STACK_PORTS), "a service outlived the runner"
+    async with private_exchange(amqp_url, run_id) as exchange:
+        argv = [
+            sys.executable,
+            str(REPO / "deploy/devstack/run.py"),
+            "--base-port",
+            str(base),
+            "--database",
+            database,
+            "--state-dir",
+            str(state),
+            "--admin-url",
+            postgres_admin_url,
+            "--exchange",
+            exchange,
+        ]
+        process = _spawn(argv, env, log)
+        stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log, state)
+        try:
+            await _wait_for_seed(stack)
+            yield stack
+        finally:
+            await asyncio.to_thread(_stop, process)
+            await drop_database(postgres_admin_url, database)
+        # Ctrl-C stops every process the runner started: clean exit, all ports free again.
+        assert process.returncode == 0, stack.log.read_text()
+        assert not _anything_listens(base, STACK_PORTS), "a service outlived the runner"
+
+
+@pytest.fixture(scope="session")
+async def local_stack(
+    test_run_id: str,
+    postgres_admin_url: str,
+    amqp_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[LocalStack]:
+    state = tmp_path_factory.mktemp("stack-state")
+    async with running_stack("stack", test_run_id, postgres_admin_url, amqp_url, state) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+async def fuzz_stack(
+    test_run_id: str,
+    postgres_admin_url: str,
+    amqp_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[LocalStack]:
+    """A stack of its own for fuzzing: admin fuzzing rewrites the campaign and tiers."""
+    state = tmp_path_factory.mktemp("fuzz-state")
+    async with running_stack("fuzz", test_run_id, postgres_admin_url, amqp_url, state) as s:
+        yield s
 
 
 def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from checkin_shared.errors import install_problem_handlers, problem_response
 from checkin_shared.health import healthz, readyz
 from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
-from checkin_shared.outages import database_unavailable
+from checkin_shared.outages import database_unavailable, invalid_data
 from checkin_shared.request_id import RequestIdMiddleware
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,14 @@ class UnhandledErrorMiddleware:
                     "Service unavailable",
                     "The database cannot be reached just now; retry shortly",
                     headers={"Retry-After": "2"},
+                )
+            elif invalid_data(exc):
+                log.info("refused value on %s: %r", scope.get("path"), exc)
+                response = problem_response(
+                    422,
+                    "invalid_value",
+                    "Invalid value",
+                    "A value cannot be stored (for example it contains a NUL character)",
                 )
             else:
                 log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))

@@ -38,3 +38,16 @@ def database_unavailable(error: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+def invalid_data(error: BaseException) -> bool:
+    """True when PostgreSQL refused a value as data (SQLSTATE class 22: a NUL character,
+    a number out of range ...): bad input that validation let through, never a 500."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, asyncpg.DataError | sa.DataError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
