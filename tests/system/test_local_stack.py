@@ -189,6 +189,36 @@ async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
         mine = await client.get("/notifications/me", headers=shopper)
         assert [n["kind"] for n in mine.json()["items"]] == ["reward_claimed"]
 
+        # the stock crosses its threshold (2 -> 1): the admin, the seeded alert recipient,
+        # gets one low-stock mail
+        crossed = await client.post(
+            f"/rewards/admin/tiers/{tier_id}/stock-adjustments",
+            json={"delta": -1, "reason": "damaged"},
+            headers=admin,
+        )
+        assert crossed.json() == {"stock": 1}
+
+        async def alerted() -> bool:
+            return len(mails_to(local_stack.admin[0])) == 1
+
+        await eventually(alerted, within=20)
+
+        # the claims as CSV, then the shopper logs out
+        csv_export = await client.get(
+            f"/rewards/admin/claims?tier_id={tier_id}", headers={**admin, "Accept": "text/csv"}
+        )
+        lines = csv_export.text.strip().splitlines()
+        assert lines[0].startswith("claim_id,user_id,tier_id,tier_name")
+        assert len(lines) == 2 and "Welcome sticker" in lines[1]
+        out = await client.post(
+            "/auth/logout", json={"refresh_token": login.json()["refresh_token"]}, headers=shopper
+        )
+        assert out.status_code == 204
+        refreshed = await client.post(
+            "/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+        )
+        assert refreshed.status_code == 401
+
 
 async def _is(read: Any, expected: str) -> bool:
     return bool(await read() == expected)
