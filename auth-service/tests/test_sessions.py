@@ -149,3 +149,38 @@ async def test_refresh_with_a_malformed_body_is_422(
 ) -> None:
     response = await client.post("/auth/refresh", json=body)
     assert response.status_code == 422
+
+
+async def test_many_people_behind_one_address_can_log_in_at_once(
+    settings_for: Any, api: Any
+) -> None:
+    import asyncio
+
+    settings = settings_for(login_max_failures_per_ip=5)
+    users = [await api.register() for _ in range(12)]
+    async with lifespan_client(create_app(settings), client_ip="198.51.100.20") as client:
+        logins = await asyncio.gather(
+            *(
+                client.post("/auth/login", json={"email": u["email"], "password": api.password})
+                for u in users
+            )
+        )
+    assert [r.status_code for r in logins] == [200] * 12
+
+
+async def test_a_burst_of_logins_larger_than_the_pool_all_succeed(
+    settings_for: Any, api: Any
+) -> None:
+    """A login must not hold a pooled connection while it needs a second one."""
+    import asyncio
+
+    settings = settings_for(db_pool_size=2)  # with overflow: 12 connections at most
+    users = [await api.register() for _ in range(40)]
+    async with lifespan_client(create_app(settings)) as client:
+        logins = await asyncio.gather(
+            *(
+                client.post("/auth/login", json={"email": u["email"], "password": api.password})
+                for u in users
+            )
+        )
+    assert [r.status_code for r in logins] == [200] * 40

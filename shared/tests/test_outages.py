@@ -20,6 +20,8 @@ def chained(outer: Exception, inner: BaseException) -> Exception:
         ConnectionRefusedError(errno.ECONNREFUSED, "refused"),
         TimeoutError(),
         asyncpg.ConnectionDoesNotExistError("closed"),
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.CannotConnectNowError("the database system is starting up"),
         sa.OperationalError("SELECT 1", {}, Exception("server closed the connection")),
         sa.TimeoutError("QueuePool limit reached"),
         chained(RuntimeError("while handling"), ConnectionResetError()),

@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -66,7 +67,12 @@ class LocalStack:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    name: str, run_id: str, postgres_admin_url: str, amqp_url: str, state: Path
+    name: str,
+    run_id: str,
+    postgres_admin_url: str,
+    amqp_url: str,
+    state: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[LocalStack]:
     """The stack `make dev` runs, started by the same runner on free ports, with a
     database and an exchange of its own; stopped with Ctrl-C (SIGINT) afterwards."""
@@ -86,6 +92,7 @@ async def running_stack(
         "GATEWAY_BURST_PER_IP": "5000",
         "GATEWAY_RATE_PER_USER": "5000",
         "GATEWAY_BURST_PER_USER": "5000",
+        **(extra_env or {}),
     }
     async with private_exchange(amqp_url, run_id) as exchange:
         argv = [
@@ -115,7 +122,7 @@ async def running_stack(
         assert not _anything_listens(base, STACK_PORTS), "a service outlived the runner"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one stack at a time: PostgreSQL's 100 connections
 async def local_stack(
     test_run_id: str,
     postgres_admin_url: str,
@@ -127,7 +134,7 @@ async def local_stack(
         yield s
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one stack at a time: PostgreSQL's 100 connections
 async def fuzz_stack(
     test_run_id: str,
     postgres_admin_url: str,
@@ -166,3 +173,9 @@ async def _wait_for_seed(stack: LocalStack) -> None:
                 await client.get(f"{stack.gateway}/healthz")
             await asyncio.sleep(0.2)
     raise RuntimeError(f"the stack did not come up:\n{stack.log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def stack_runner() -> Any:
+    """`running_stack`, for tests that need a stack with settings of their own."""
+    return running_stack

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 EXAMPLES = 12
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def operations(fuzz_stack: Any) -> list[Any]:
     document = httpx.get(f"{fuzz_stack.gateway}/openapi.json", timeout=10).json()
     schema = schemathesis.openapi.from_dict(document)
@@ -23,7 +23,7 @@ def operations(fuzz_stack: Any) -> list[Any]:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tokens(fuzz_stack: Any) -> dict[str, str]:
     with httpx.Client(base_url=fuzz_stack.gateway, timeout=10) as client:
         shopper = client.post(

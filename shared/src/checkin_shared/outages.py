@@ -23,6 +23,9 @@ def _one(error: BaseException) -> bool:
         return True  # connection-level failures; constraint violations are IntegrityError
     if isinstance(error, asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
         return True
+    # the server refusing work for now: too many connections, out of resources, starting up
+    if isinstance(error, asyncpg.InsufficientResourcesError | asyncpg.CannotConnectNowError):
+        return True
     if isinstance(error, ConnectionError | TimeoutError):
         return True
     return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS

@@ -35,7 +35,14 @@ async def login(
     ip = request.client.host if request.client else "unknown"
     reservation = await throttle.reserve(email=email, ip=ip, now=clock.now())
     account = await find_by_email(session, email)
+    if account is not None:
+        session.expunge(account)  # keep its loaded fields past the rollback below
+    # Give the connection back during the slow hash: a login must never hold one pooled
+    # connection while it waits for another (the throttle's), or a burst of logins
+    # exhausts the pool and every one of them waits for the pool timeout.
+    await session.rollback()
     if not await passwords.verify(account.password_hash if account else None, body.password):
+        await throttle.failed(reservation)
         raise invalid_credentials()
     assert account is not None
     await throttle.release(reservation)

@@ -1,7 +1,8 @@
 """Login throttling per email and per IP, counted in Postgres so every replica agrees.
 
-An attempt is counted *before* the password is checked (so concurrent guesses cannot slip
-past the limit) and released again when it succeeds: what stays counted are failures.
+Per email, an attempt is counted *before* the password is checked (so concurrent guesses
+at one account cannot slip past the limit) and released when it succeeds. Per IP only
+failures count, so many people behind one address can log in at once.
 The counter lives in its own short transaction because it must persist although the
 login request itself fails.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from checkin_shared.errors import ProblemError
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -42,22 +43,27 @@ class LoginThrottle:
         return datetime.fromtimestamp(epoch - epoch % self.window_seconds, UTC)
 
     async def reserve(self, *, email: str, ip: str, now: datetime) -> Reservation:
-        """Count this attempt; 429 `too_many_attempts` with Retry-After when over a limit."""
-        keys = (f"email:{email}", f"ip:{ip}")
+        """Count this attempt against the email (released on success), check the IP's
+        failures; 429 `too_many_attempts` with Retry-After when over a limit."""
+        email_key, ip_key = f"email:{email}", f"ip:{ip}"
         window_start = self._window_start(now)
-        rows = [{"key": k, "window_start": window_start, "failures": 1} for k in keys]
-        statement = (
+        reserve = (
             insert(LoginFailure)
-            .values(rows)
+            .values(key=email_key, window_start=window_start, failures=1)
             .on_conflict_do_update(
                 index_elements=[LoginFailure.key, LoginFailure.window_start],
                 set_={"failures": LoginFailure.failures + 1},
             )
-            .returning(LoginFailure.key, LoginFailure.failures)
+            .returning(LoginFailure.failures)
+        )
+        ip_failures = select(LoginFailure.failures).where(
+            LoginFailure.key == ip_key, LoginFailure.window_start == window_start
         )
         async with self._factory() as session, session.begin():
-            counts = {key: count for key, count in (await session.execute(statement)).all()}
-        if any(counts[k] > limit for k, limit in zip(keys, self.limits, strict=True)):
+            for_email = (await session.execute(reserve)).scalar_one()
+            for_ip = (await session.execute(ip_failures)).scalar_one_or_none() or 0
+        max_email, max_ip = self.limits
+        if for_email > max_email or for_ip >= max_ip:
             elapsed = (now - window_start).total_seconds()
             retry_after = max(1, math.ceil(self.window_seconds - elapsed))
             raise ProblemError(
@@ -67,18 +73,33 @@ class LoginThrottle:
                 f"Too many failed logins; try again in {retry_after} seconds",
                 headers={"Retry-After": str(retry_after)},
             )
-        return Reservation(keys, window_start)
+        return Reservation((email_key, ip_key), window_start)
 
     async def release(self, reservation: Reservation) -> None:
-        """A successful login does not count against the limits."""
+        """A successful login does not count against the email's limit."""
+        email_key, _ = reservation.keys
         statement = (
             update(LoginFailure)
             .where(
-                LoginFailure.key.in_(reservation.keys),
+                LoginFailure.key == email_key,
                 LoginFailure.window_start == reservation.window_start,
                 LoginFailure.failures > 0,
             )
             .values(failures=LoginFailure.failures - 1)
+        )
+        async with self._factory() as session, session.begin():
+            await session.execute(statement)
+
+    async def failed(self, reservation: Reservation) -> None:
+        """A wrong password counts against the IP (the email's reservation stays counted)."""
+        _, ip_key = reservation.keys
+        statement = (
+            insert(LoginFailure)
+            .values(key=ip_key, window_start=reservation.window_start, failures=1)
+            .on_conflict_do_update(
+                index_elements=[LoginFailure.key, LoginFailure.window_start],
+                set_={"failures": LoginFailure.failures + 1},
+            )
         )
         async with self._factory() as session, session.begin():
             await session.execute(statement)
