@@ -11,7 +11,7 @@ from auth_service.keys.signing import generate_private_key_pem
 from auth_service.main import create_app as create_auth_app
 from auth_service.testing import ALEMBIC_INI, signed_token, test_settings
 from checkin_shared.testing.apps import free_port, lifespan_client, running_server
-from checkin_shared.testing.database import TestDatabase, run_migrations
+from checkin_shared.testing.database import TestDatabase, isolated_database, run_migrations
 from checkin_shared.testing.events import private_exchange
 from pydantic import SecretStr
 
@@ -28,11 +28,19 @@ def gw_signing_pem() -> str:
 
 @pytest.fixture(scope="session")
 async def auth_url(
-    test_database: TestDatabase, gw_signing_pem: str, amqp_url: str, test_run_id: str
+    test_database: TestDatabase,
+    gw_signing_pem: str,
+    amqp_url: str,
+    test_run_id: str,
+    pytestconfig: pytest.Config,
 ) -> AsyncIterator[str]:
-    database_url = test_database.url_for("auth_svc")
-    run_migrations(ALEMBIC_INI, database_url)
-    async with private_exchange(amqp_url, test_run_id) as exchange:
+    # A database of its own: its outbox relay must not publish the auth tests' events.
+    async with (
+        isolated_database(test_database, "gateway", pytestconfig.rootpath) as database,
+        private_exchange(amqp_url, test_run_id) as exchange,
+    ):
+        database_url = database.url_for("auth_svc")
+        run_migrations(ALEMBIC_INI, database_url)
         settings = test_settings(
             database_url,
             gw_signing_pem,

@@ -3,7 +3,7 @@ business day; once each, however many runs."""
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -170,7 +170,3 @@ async def test_preferences_are_validated(client: httpx.AsyncClient, minter: Toke
             "/notifications/me/preferences", json=bad, headers=minter.headers()
         )
         assert response.status_code == 422, bad
-
-
-def test_days_are_dates() -> None:
-    assert MIDNIGHT_SEOUL.astimezone(ZoneInfo("Asia/Seoul")).date() == date(2026, 11, 22)

@@ -151,10 +151,9 @@ class Proxy:
                     request.method, url, headers=headers, data=data, allow_redirects=False
                 )
         except (BodyTooLarge, aiohttp.ClientError) as exc:
+            # BodyTooLarge may reach us wrapped in a ClientError: the body's flag decides.
             if isinstance(body, LimitedBody) and body.exceeded:
                 raise _too_large(self.settings.max_body_bytes) from None
-            if isinstance(exc, BodyTooLarge):
-                raise
             log.warning("upstream %s unavailable: %s", base, exc)
             raise _unavailable() from None
         except TimeoutError:

@@ -6,7 +6,4 @@ from checkin_shared.clock import Clock
 from checkin_shared.state import from_state
 from fastapi import Depends
 
-from reward_service.config import RewardSettings
-
-SettingsDep = Annotated[RewardSettings, Depends(from_state("settings"))]
 ClockDep = Annotated[Clock, Depends(from_state("clock"))]

@@ -1,6 +1,6 @@
 """Async engine and session helpers. Callers own the transaction: helpers never commit."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -49,5 +49,3 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session)]
-
-SessionFactory = Callable[[], AsyncSession]

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -50,8 +50,3 @@ class MyPoints(BaseModel):
     balance: int
     items: list[PointsItem]
     next_cursor: str | None = None
-
-
-class CampaignDays(BaseModel):
-    starts_on: date
-    ends_on: date | None
