@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import uuid
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -58,5 +59,14 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, str]:
     at, key = decode_cursor(cursor, 2)
     try:
         return datetime.fromisoformat(at), key
+    except ValueError as exc:
+        raise _invalid() from exc
+
+
+def decode_time_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """A cursor of (instant, row id): the keyset of every newest-first listing."""
+    at, key = decode_time_cursor(cursor)
+    try:
+        return at, uuid.UUID(key)
     except ValueError as exc:
         raise _invalid() from exc

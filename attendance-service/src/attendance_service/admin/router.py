@@ -3,12 +3,11 @@ from datetime import date
 from typing import Annotated
 
 from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
 from checkin_shared.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    decode_time_cursor,
+    decode_time_id_cursor,
     encode_cursor,
 )
 from checkin_shared.security import AdminUser
@@ -31,13 +30,7 @@ async def list_check_ins(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminCheckIn]:
-    after = None
-    if cursor:
-        checked_at, row_id = decode_time_cursor(cursor)
-        try:
-            after = (checked_at, uuid.UUID(row_id))
-        except ValueError as exc:
-            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    after = decode_time_id_cursor(cursor) if cursor else None
     rows = await service.list_check_ins(
         session, day=day, user_id=user_id, after=after, limit=limit + 1
     )

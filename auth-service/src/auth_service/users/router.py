@@ -1,4 +1,3 @@
-import uuid
 from typing import Annotated
 
 from checkin_shared.db import SessionDep
@@ -7,7 +6,7 @@ from checkin_shared.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    decode_time_cursor,
+    decode_time_id_cursor,
     encode_cursor,
 )
 from checkin_shared.security import AdminUser, CurrentUser
@@ -57,13 +56,7 @@ async def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminUserRead]:
-    after = None
-    if cursor:
-        created_at, account_id = decode_time_cursor(cursor)
-        try:
-            after = (created_at, uuid.UUID(account_id))
-        except ValueError as exc:
-            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    after = decode_time_id_cursor(cursor) if cursor else None
     rows = await service.search_accounts(session, query=query, after=after, limit=limit + 1)
     items = [
         AdminUserRead.model_validate(

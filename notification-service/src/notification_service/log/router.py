@@ -1,14 +1,11 @@
-import uuid
-from datetime import datetime
 from typing import Annotated
 
 from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
 from checkin_shared.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    decode_time_cursor,
+    decode_time_id_cursor,
     encode_cursor,
 )
 from checkin_shared.security import CurrentUser, admin_principal
@@ -39,18 +36,8 @@ admin = APIRouter(
 SchedulerDep = Annotated[ReminderScheduler, Depends(from_state("reminders"))]
 
 
-def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not cursor:
-        return None
-    at, row_id = decode_time_cursor(cursor)
-    try:
-        return at, uuid.UUID(row_id)
-    except ValueError as exc:
-        raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
-
-
 async def _page(session: SessionDep, statement, limit: int, cursor: str | None):  # type: ignore[no-untyped-def]
-    after = _after(cursor)
+    after = decode_time_id_cursor(cursor) if cursor else None
     statement = statement.order_by(Notification.created_at.desc(), Notification.id.desc())
     if after:
         statement = statement.where(

@@ -9,7 +9,7 @@ from checkin_shared.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    decode_time_cursor,
+    decode_time_id_cursor,
     encode_cursor,
 )
 from checkin_shared.security import AdminUser, admin_principal
@@ -67,13 +67,7 @@ async def list_claims(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
         )
-    after = None
-    if cursor:
-        at, claim_id = decode_time_cursor(cursor)
-        try:
-            after = (at, uuid.UUID(claim_id))
-        except ValueError as exc:
-            raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
+    after = decode_time_id_cursor(cursor) if cursor else None
     rows = await claim_views.page(session, claim_filter, after=after, limit=limit + 1)
     next_cursor = None
     if len(rows) > limit:

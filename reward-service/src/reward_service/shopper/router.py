@@ -2,12 +2,11 @@ import uuid
 from typing import Annotated, Any
 
 from checkin_shared.db import SessionDep
-from checkin_shared.errors import ProblemError
 from checkin_shared.pagination import (
     CursorQuery,
     LimitQuery,
     Page,
-    decode_time_cursor,
+    decode_time_id_cursor,
     encode_cursor,
 )
 from checkin_shared.security import CurrentUser
@@ -109,10 +108,8 @@ async def my_claims(
         .order_by(Claim.claimed_at.desc(), Claim.id.desc())
     )
     if cursor:
-        at, claim_id = decode_time_cursor(cursor)
-        statement = statement.where(
-            tuple_(Claim.claimed_at, Claim.id) < tuple_(at, _uuid(claim_id))
-        )
+        at, claim_id = decode_time_id_cursor(cursor)
+        statement = statement.where(tuple_(Claim.claimed_at, Claim.id) < tuple_(at, claim_id))
     rows = (await session.execute(statement.limit(limit + 1))).all()
     items = [
         ClaimRead(
@@ -142,9 +139,9 @@ async def my_points(
         .order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc())
     )
     if cursor:
-        at, entry_id = decode_time_cursor(cursor)
+        at, entry_id = decode_time_id_cursor(cursor)
         statement = statement.where(
-            tuple_(PointsEntry.created_at, PointsEntry.id) < tuple_(at, _uuid(entry_id))
+            tuple_(PointsEntry.created_at, PointsEntry.id) < tuple_(at, entry_id)
         )
     rows = list((await session.execute(statement.limit(limit + 1))).scalars())
     next_cursor = None
@@ -156,10 +153,3 @@ async def my_points(
         items=[PointsItem.model_validate(p, from_attributes=True) for p in rows[:limit]],
         next_cursor=next_cursor,
     )
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
