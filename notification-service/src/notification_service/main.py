@@ -11,8 +11,6 @@ from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
 from fastapi import FastAPI
-from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notification_service.alerts.handlers import AlertHandlers
 from notification_service.config import NotificationSettings
@@ -20,7 +18,7 @@ from notification_service.db import INBOX
 from notification_service.delivery.channels import EmailChannel, WebhookChannel
 from notification_service.delivery.sender import Sender
 from notification_service.directory import handlers as directory
-from notification_service.directory.models import AlertRecipient
+from notification_service.directory import service as directory_service
 from notification_service.log import router as log_router
 from notification_service.log.templates import Templates
 from notification_service.reminders.service import ReminderScheduler
@@ -52,7 +50,11 @@ def create_app(
             ) as factory,
             httpx.AsyncClient(timeout=10) as http,
         ):
-            await seed_recipients(factory, settings, the_clock)
+            async with factory() as session:
+                await directory_service.seed_recipients(
+                    session, settings.alert_recipients, now=the_clock.now()
+                )
+                await session.commit()
             consumer = make_consumer(
                 service="notification",
                 settings=settings,
@@ -96,17 +98,3 @@ def create_app(
     app.include_router(log_router.router)
     app.include_router(log_router.admin)
     return app
-
-
-async def seed_recipients(
-    factory: async_sessionmaker[AsyncSession], settings: NotificationSettings, clock: Clock
-) -> None:
-    """Seed the alert recipients from settings while none exist (admins manage them after)."""
-    if not settings.alert_recipients:
-        return
-    async with factory() as session:
-        if await session.scalar(select(exists().select_from(AlertRecipient))):
-            return
-        for email in sorted({e.lower() for e in settings.alert_recipients}):
-            session.add(AlertRecipient(email=email, created_at=clock.now()))
-        await session.commit()
