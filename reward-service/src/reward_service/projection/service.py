@@ -2,15 +2,16 @@
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.campaigns.models import Campaign
 from reward_service.projection.models import AttendanceDay
 
 
-def in_window(campaign: Campaign):  # type: ignore[no-untyped-def]
-    clause = AttendanceDay.day >= campaign.starts_on
+def in_window(campaign: Campaign) -> ColumnElement[bool]:
+    """Days inside the campaign's window (open-ended when it has no end day)."""
+    clause: ColumnElement[bool] = AttendanceDay.day >= campaign.starts_on
     if campaign.ends_on is not None:
         clause = clause & (AttendanceDay.day <= campaign.ends_on)
     return clause
