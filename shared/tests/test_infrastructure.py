@@ -32,3 +32,13 @@ async def test_the_run_has_its_own_bootstrapped_database(test_database: TestData
     assert test_database.name.startswith("checkin_test_")
     assert {"auth", "attendance", "reward", "notification"} <= schemas
     assert owners == {s: f"{s}_svc" for s in ("auth", "attendance", "reward", "notification")}
+
+
+def test_a_business_time_zone_this_machine_does_not_know_is_refused_at_start() -> None:
+    import pydantic
+    import pytest
+    from checkin_shared.settings import BusinessTimeSettings
+
+    assert BusinessTimeSettings(business_timezone="Europe/Paris").zone.key == "Europe/Paris"
+    with pytest.raises(pydantic.ValidationError, match="unknown time zone 'Mars/Olympus'"):
+        BusinessTimeSettings(business_timezone="Mars/Olympus")

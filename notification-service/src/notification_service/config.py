@@ -2,19 +2,17 @@
 
 from datetime import time
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checkin_shared.runtime import RuntimeSettings
-from checkin_shared.settings import dev_database_url
+from checkin_shared.settings import BusinessTimeSettings, dev_database_url
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class NotificationSettings(RuntimeSettings):
+class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATION_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("notification_svc")
-    business_timezone: str = "Asia/Seoul"
     locale: Literal["ko", "en"] = "ko"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -40,16 +38,3 @@ class NotificationSettings(RuntimeSettings):
     def _empty_is_none(cls, value: object) -> object:
         """An empty value (an unset key in a Secret or .env) means 'not configured'."""
         return None if value == "" else value
-
-    @field_validator("business_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.business_timezone)

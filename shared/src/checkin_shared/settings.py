@@ -1,8 +1,9 @@
 """Settings base: every value comes from the environment, with developer-friendly defaults."""
 
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_DATABASE_HOST = "127.0.0.1:5432"
@@ -41,3 +42,26 @@ class BrokerSettings(BaseSettings):
     consumer_prefetch: int = 32
     consumer_max_attempts: int = 5
     consumer_retry_delay_ms: int = 1000
+    queue_watch_seconds: float = 15.0
+
+
+def known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(known_zone)]
+"""An IANA time zone name, refused (ValueError) when this machine does not know it."""
+
+
+class BusinessTimeSettings(BaseSettings):
+    """Mixed into the settings of every service that counts in business days."""
+
+    business_timezone: TimeZoneName = "Asia/Seoul"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.business_timezone)

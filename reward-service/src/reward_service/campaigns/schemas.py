@@ -1,8 +1,8 @@
 from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+from checkin_shared.settings import TimeZoneName
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -13,16 +13,7 @@ class CampaignWrite(BaseModel):
     name: Name
     starts_on: date
     ends_on: date | None = None
-    timezone: str = "Asia/Seoul"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+    timezone: TimeZoneName = "Asia/Seoul"
 
     @model_validator(mode="after")
     def _window(self) -> "CampaignWrite":
