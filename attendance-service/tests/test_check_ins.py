@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from checkin_shared.clock import FrozenClock
 from checkin_shared.db import make_engine
+from checkin_shared.testing.metrics import metric_value
 from checkin_shared.testing.tokens import TokenMinter
 from sqlalchemy import text
 
@@ -151,3 +152,20 @@ async def test_nobody_sees_another_shoppers_attendance(
     await client.post("/attendance/check-ins", headers=minter.headers(user_id=first))
     other = await client.get("/attendance/me", headers=minter.headers(user_id=second))
     assert other.json()["total_days"] == 0
+
+
+async def test_check_ins_are_counted_by_outcome(
+    client: httpx.AsyncClient, clock: FrozenClock, minter: TokenMinter
+) -> None:
+    async def count(outcome: str) -> float:
+        return await metric_value(client, "checkins_total", outcome=outcome)
+
+    outcomes = ("checked_in", "already_checked_in", "not_eligible")
+    before = {o: await count(o) for o in outcomes}
+    shopper = minter.headers(user_id=uuid.uuid4())
+    assert (await check_in_on(client, clock, date(2026, 12, 1), shopper)).status_code == 201
+    assert (await check_in_on(client, clock, date(2026, 12, 1), shopper)).status_code == 409
+    browser = minter.headers(user_id=uuid.uuid4(), eligible=False)
+    assert (await client.post("/attendance/check-ins", headers=browser)).status_code == 403
+    after = {o: await count(o) for o in outcomes}
+    assert {o: after[o] - before[o] for o in outcomes} == dict.fromkeys(outcomes, 1.0)

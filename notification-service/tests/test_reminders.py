@@ -16,8 +16,11 @@ from checkin_shared.events.contracts import (
 )
 from checkin_shared.events.envelope import wrap
 from checkin_shared.testing.events import eventually, publish_envelope
+from checkin_shared.testing.metrics import metric_value
 from checkin_shared.testing.tokens import TokenMinter
+from notification_service.log.models import ReminderRun
 from notification_service.reminders.service import ReminderScheduler
+from sqlalchemy import func, select
 
 BEFORE_MIDNIGHT_SEOUL = datetime(2026, 11, 21, 14, 59, 59, tzinfo=UTC)  # 11-21 23:59:59
 MIDNIGHT_SEOUL = datetime(2026, 11, 21, 15, 0, 0, tzinfo=UTC)  # 11-22 00:00:00
@@ -154,6 +157,12 @@ async def test_the_scheduled_run_waits_for_its_hour_and_runs_once_a_day(
     assert sorted(results, key=lambda r: r is None)[1] is None
     assert any(r for r in results)
     assert await replicas[1].run_if_due() is None  # still the same business day
+
+    await replicas[1].scheduled_tick()  # the replica that did not run reports it too
+    async with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        last = await session.scalar(select(func.max(ReminderRun.ran_at)))
+    reported = await metric_value(client, "daily_task_last_run_timestamp_seconds", task="reminders")
+    assert reported == last.timestamp() >= clock.now().timestamp()
 
 
 async def test_admins_run_the_reminder_now(client: httpx.AsyncClient, minter: TokenMinter) -> None:

@@ -7,6 +7,7 @@ from checkin_shared.security import CurrentUser
 from fastapi import APIRouter, Query, status
 
 from attendance_service.checkins import service
+from attendance_service.checkins.metrics import CHECK_INS
 from attendance_service.checkins.schemas import AttendanceSummary, Calendar, CheckInRead
 from attendance_service.days import business_day, day_range
 from attendance_service.dependencies import ClockDep, SettingsDep
@@ -23,17 +24,22 @@ router = APIRouter(prefix="/attendance", tags=["check-ins"])
 async def check_in(
     principal: CurrentUser, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> CheckInRead:
-    if not principal.eligible:
-        raise ProblemError(
-            403,
-            "not_eligible",
-            "Not eligible",
-            "Checking in needs at least one purchase from the shop",
+    try:
+        if not principal.eligible:
+            raise ProblemError(
+                403,
+                "not_eligible",
+                "Not eligible",
+                "Checking in needs at least one purchase from the shop",
+            )
+        result = await service.check_in(
+            session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
         )
-    result = await service.check_in(
-        session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
-    )
-    await session.commit()
+        await session.commit()
+    except ProblemError as refused:
+        CHECK_INS.labels(refused.code).inc()
+        raise
+    CHECK_INS.labels("checked_in").inc()
     return result
 
 

@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
-from checkin_shared.periodic import Periodic
-from sqlalchemy import or_, select
+from checkin_shared.periodic import Periodic, report_daily_run
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +18,7 @@ from notification_service.log.service import enqueue
 from notification_service.log.templates import Templates
 
 log = logging.getLogger(__name__)
+REMINDER_TASK = "reminders"
 
 
 async def queue_reminders(
@@ -71,7 +72,7 @@ class ReminderScheduler:
         self.templates = templates
         self.zone = zone
         self.at = at
-        self.job = Periodic("reminders", every_seconds, self.run_if_due)
+        self.job = Periodic(REMINDER_TASK, every_seconds, self.scheduled_tick)
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
@@ -84,6 +85,13 @@ class ReminderScheduler:
             )
             await session.commit()
         return queued
+
+    async def scheduled_tick(self) -> None:
+        """The scheduled run if due, then the day's last run reported as a metric."""
+        await self.run_if_due()
+        async with self.factory() as session:
+            last = await session.scalar(select(func.max(ReminderRun.ran_at)))
+        report_daily_run(REMINDER_TASK, last)
 
     async def run_if_due(self) -> int | None:
         """The scheduled run: once per business day across replicas, after `at`."""

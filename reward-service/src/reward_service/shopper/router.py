@@ -2,6 +2,7 @@ import uuid
 from typing import Annotated, Any
 
 from checkin_shared.db import SessionDep
+from checkin_shared.errors import ProblemError
 from checkin_shared.pagination import (
     CursorQuery,
     LimitQuery,
@@ -17,6 +18,7 @@ from reward_service.campaigns import service as campaigns
 from reward_service.campaigns.schemas import CampaignRead
 from reward_service.claims import idempotency
 from reward_service.claims import service as claims
+from reward_service.claims.metrics import count_claim
 from reward_service.claims.models import Claim, PointsEntry
 from reward_service.claims.schemas import ClaimCreated, ClaimRead
 from reward_service.dependencies import ClockDep
@@ -65,7 +67,7 @@ async def my_progress(principal: CurrentUser, session: SessionDep) -> MyProgress
         403: {"description": "not_enough_days"},
         404: {"description": "tier_not_found"},
         409: {"description": "already_claimed or out_of_stock"},
-        422: {"description": "idempotency_key_reused"},
+        422: {"description": "idempotency_key_reused or invalid_idempotency_key"},
     },
 )
 async def claim(
@@ -77,24 +79,40 @@ async def claim(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     now = clock.now()
+    outcome = "replayed"  # unless the work runs below
 
     async def work() -> ClaimCreated:
-        return await claims.claim(session, user_id=principal.user_id, tier_id=tier_id, now=now)
-
-    if idempotency_key is None:
-        created = await work()
-        await session.commit()
+        nonlocal outcome
+        try:
+            created = await claims.claim(
+                session, user_id=principal.user_id, tier_id=tier_id, now=now
+            )
+        except ProblemError as refused:
+            outcome = refused.code
+            raise
+        outcome = "granted"
         return created
-    fingerprint = idempotency.request_hash(request.method, request.url.path, await request.body())
-    return await idempotency.run_once(
-        session,
-        user_id=principal.user_id,
-        key=idempotency_key,
-        fingerprint=fingerprint,
-        now=now,
-        work=work,
-        success_status=status.HTTP_201_CREATED,
-    )
+
+    try:
+        if idempotency_key is None:
+            answer: Any = await work()
+            await session.commit()
+        else:
+            body = await request.body()
+            answer = await idempotency.run_once(
+                session,
+                user_id=principal.user_id,
+                key=idempotency_key,
+                fingerprint=idempotency.request_hash(request.method, request.url.path, body),
+                now=now,
+                work=work,
+                success_status=status.HTTP_201_CREATED,
+            )
+    except ProblemError as refused:
+        count_claim(tier_id, refused.code)
+        raise
+    count_claim(tier_id, outcome)
+    return answer
 
 
 @router.get("/me/claims", summary="My claims, newest first")

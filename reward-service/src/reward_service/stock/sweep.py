@@ -6,16 +6,19 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
-from checkin_shared.periodic import Periodic
+from checkin_shared.periodic import Periodic, report_daily_run
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reward_service.campaigns import service as campaigns
 from reward_service.stock.events import announce_low_stock
+from reward_service.stock.gauges import refresh_stock_gauges
 from reward_service.stock.models import SweepRun
 from reward_service.stock.service import low_tiers
 
 log = logging.getLogger(__name__)
+SWEEP_TASK = "stock-sweep"
 
 
 async def sweep(session: AsyncSession, *, day: date, now: datetime) -> int | None:
@@ -32,6 +35,11 @@ async def sweep(session: AsyncSession, *, day: date, now: datetime) -> int | Non
     for tier in tiers:
         await announce_low_stock(session, tier, stock=tier.stock, now=now)
     return len(tiers)
+
+
+async def last_sweep(session: AsyncSession) -> datetime | None:
+    """When the sweep last ran, on any replica."""
+    return await session.scalar(select(func.max(SweepRun.ran_at)))
 
 
 def due(now: datetime, zone: ZoneInfo, at: time) -> date | None:
@@ -54,19 +62,20 @@ class StockSweeper:
         self.clock = clock
         self.default_zone = default_zone
         self.at = at
-        self.job = Periodic("stock-sweep", every_seconds, self.run_once)
+        self.job = Periodic(SWEEP_TASK, every_seconds, self.run_once)
 
     async def run_once(self) -> int | None:
-        """Sweep today if it is time and nobody has; returns the tiers announced."""
+        """Sweep today if it is time and nobody has; returns the tiers announced. Each
+        tick also refreshes the stock gauges and the sweep's last run."""
         now = self.clock.now()
         async with self.factory() as session:
             campaign = await campaigns.find(session)
             zone = ZoneInfo(campaign.timezone if campaign else self.default_zone)
             day = due(now, zone, self.at)
-            if day is None:
-                return None
-            announced = await sweep(session, day=day, now=now)
+            announced = None if day is None else await sweep(session, day=day, now=now)
             await session.commit()
+            await refresh_stock_gauges(session)
+            report_daily_run(SWEEP_TASK, await last_sweep(session))
         if announced is not None:
             log.info("stock sweep for %s: %d low tier(s) announced", day, announced)
         return announced

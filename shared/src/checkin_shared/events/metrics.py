@@ -17,3 +17,9 @@ EVENTS_CONSUMED = Counter(
     "Messages a consumer finished, by outcome: handled, duplicate, retried, parked",
     ["service", "type", "outcome"],
 )
+QUEUE_MESSAGES = Gauge(
+    "events_queue_messages", "Messages waiting in a consuming service's queue", ["queue"]
+)
+QUEUE_CONSUMERS = Gauge(
+    "events_queue_consumers", "Consumers attached to a consuming service's queue", ["queue"]
+)
