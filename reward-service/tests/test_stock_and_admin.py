@@ -4,12 +4,20 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from checkin_shared.clock import FrozenClock
+from checkin_shared.keysets import StaticKeySet
+from checkin_shared.testing.apps import lifespan_client
+from checkin_shared.testing.database import TestDatabase, isolated_database, run_migrations
+from checkin_shared.testing.tokens import TokenMinter
+from reward_service.main import create_app
 from reward_service.stock.sweep import StockSweeper
+
+ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 
 
 async def adjust(
@@ -207,3 +215,23 @@ async def test_shoppers_are_refused_on_every_admin_route(
     response = await client.request(method, path, headers=headers, json={})
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
+
+
+async def test_before_any_campaign_exists_the_routes_answer_no_campaign(
+    settings_for: Any,
+    minter: TokenMinter,
+    test_database: TestDatabase,
+    pytestconfig: pytest.Config,
+) -> None:
+    async with isolated_database(test_database, "nocampaign", pytestconfig.rootpath) as database:
+        url = database.url_for("reward_svc")
+        run_migrations(ALEMBIC_INI, url)
+        app = create_app(settings_for(database_url=url), keys=StaticKeySet(minter.jwks()))
+        async with lifespan_client(app) as client:
+            admin = minter.headers(role="admin")
+            for path, headers in (
+                ("/rewards/admin/campaign", admin),
+                ("/rewards", minter.headers()),
+            ):
+                answer = await client.get(path, headers=headers)
+                assert (answer.status_code, answer.json()["code"]) == (404, "no_campaign")

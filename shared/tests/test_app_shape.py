@@ -62,3 +62,41 @@ def test_request_ids_are_kept_only_when_safe() -> None:
     assert accept_or_new("abc-123_x.y:z") == "abc-123_x.y:z"
     for unsafe in ("", "has space", "x" * 129, "new\nline"):
         assert accept_or_new(unsafe) != unsafe
+
+
+def test_the_openapi_document_describes_every_error_as_problem_json() -> None:
+    from checkin_shared.security import AdminUser, CurrentUser
+
+    app = build()
+
+    @app.get("/probe/admin/things", responses={409: {"description": "thing_taken"}})
+    async def things(_: AdminUser) -> dict[str, str]:
+        return {}
+
+    @app.get("/probe/me")
+    async def me(_: CurrentUser) -> dict[str, str]:
+        return {}
+
+    document = app.openapi()
+    assert document["components"]["schemas"]["Problem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "detail",
+        "code",
+    ]
+    paths = document["paths"]
+    admin = paths["/probe/admin/things"]["get"]["responses"]
+    assert admin["409"]["description"] == "thing_taken"
+    assert {"401", "403", "409", "503"} <= set(admin)
+    assert "403" not in paths["/probe/me"]["get"]["responses"]  # not an admin route
+    validation = paths["/probe/number/{n}"]["get"]["responses"]["422"]
+    assert list(validation["content"]) == ["application/problem+json"]  # not FastAPI's shape
+    assert validation["description"] == "validation_error or invalid_value"
+    for item in paths.values():
+        for operation in item.values():
+            for status, response in operation["responses"].items():
+                if status[0] in "45":
+                    [(media, body)] = response["content"].items()
+                    assert media == "application/problem+json"
+                    assert body["schema"] == {"$ref": "#/components/schemas/Problem"}

@@ -1,7 +1,11 @@
 """Every operation of the public API, fuzzed through the gateway (schemathesis strategies,
-Hypothesis), as a shopper and as an admin: whatever the input, never a 5xx. Bounded: a
-fixed number of derandomized examples per operation and role."""
+Hypothesis), as a shopper and as an admin: whatever the input, never a 5xx, and every
+answer as documented (its status, content type and body schema). Bounded: a fixed number
+of derandomized examples per operation and role. And every error code the document names
+is one some test provokes."""
 
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -9,14 +13,33 @@ import jwt
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 EXAMPLES = 12
 
 
+REPO = Path(__file__).resolve().parents[2]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
 @pytest.fixture(scope="module")
-def operations(fuzz_stack: Any) -> list[Any]:
-    document = httpx.get(f"{fuzz_stack.gateway}/openapi.json", timeout=10).json()
+def document(fuzz_stack: Any) -> dict[str, Any]:
+    merged: dict[str, Any] = httpx.get(f"{fuzz_stack.gateway}/openapi.json", timeout=10).json()
+    return merged
+
+
+@pytest.fixture(scope="module")
+def operations(document: dict[str, Any]) -> list[Any]:
     schema = schemathesis.openapi.from_dict(document)
     found = [result.ok() for result in schema.get_all_operations()]
     assert len(found) >= 30  # every service's routes are in the merged document
@@ -53,7 +76,7 @@ def fuzz(operation: Any, base_url: str, token: str) -> list[str]:
             case.call_and_validate(
                 base_url=base_url,
                 headers={"Authorization": f"Bearer {token}"},
-                checks=[not_a_server_error],
+                checks=CHECKS,
                 timeout=10,
             )
         except Exception as exc:  # collected, reported together below
@@ -71,3 +94,33 @@ def test_no_input_gives_a_server_error(
     for operation in operations:
         failures += fuzz(operation, fuzz_stack.gateway, tokens[role])
     assert failures == [], "\n".join(failures[:10])
+
+
+def documented_error_codes(document: dict[str, Any]) -> dict[str, set[str]]:
+    """code -> where it is documented ("403 GET /rewards/me"), from the error responses'
+    descriptions ("already_claimed or out_of_stock")."""
+    codes: dict[str, set[str]] = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                if status[0] not in "45":
+                    continue
+                for code in re.findall(r"\b[a-z]+(?:_[a-z]+)*\b", response["description"]):
+                    if code != "or":
+                        codes.setdefault(code, set()).add(f"{status} {method.upper()} {path}")
+    return codes
+
+
+def test_every_documented_error_code_is_provoked_by_a_test(document: dict[str, Any]) -> None:
+    """A code is provoked when some test asserts it (`"<code>"` in a test file)."""
+    codes = documented_error_codes(document)
+    assert {"not_eligible", "already_checked_in", "out_of_stock", "rate_limited"} <= set(codes)
+    tests = "\n".join(
+        path.read_text()
+        for folder in [REPO / "tests", *REPO.glob("*/tests")]
+        for path in folder.rglob("test_*.py")
+    )
+    unprovoked = {
+        code: sorted(where)[:3] for code, where in codes.items() if f'"{code}"' not in tests
+    }
+    assert unprovoked == {}

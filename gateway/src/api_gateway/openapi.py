@@ -7,6 +7,9 @@ import time
 from typing import Any
 
 import aiohttp
+from checkin_shared.openapi_problems import add_errors
+
+from api_gateway.access import is_admin_path, is_public
 
 REF_PREFIX = "#/components/schemas/"
 
@@ -55,6 +58,23 @@ def merge_documents(documents: dict[str, dict[str, Any]], *, title: str) -> dict
     return merged
 
 
+def gateway_errors(method: str, path: str, operation: dict[str, Any]) -> dict[str, str]:
+    """What the gateway itself answers before (or instead of) the service."""
+    segment = path.split("/")[1]
+    errors = {
+        "429": "rate_limited",
+        "503": "service_unavailable",
+        "504": "upstream_timeout",
+    }
+    if not is_public(method, path, segment):
+        errors["401"] = "invalid_token"
+    if is_admin_path(path):
+        errors["403"] = "forbidden"
+    if operation.get("requestBody"):
+        errors["413"] = "payload_too_large"
+    return errors
+
+
 class OpenApiCache:
     def __init__(
         self, routes: dict[str, str], client: aiohttp.ClientSession, *, ttl: float
@@ -83,7 +103,10 @@ class OpenApiCache:
         fetched = await asyncio.gather(*(self._fetch(s, self.routes[s]) for s in segments))
         documents = {s: d for s, d in zip(segments, fetched, strict=True) if d is not None}
         missing = [s for s, d in zip(segments, fetched, strict=True) if d is None]
-        merged = merge_documents(documents, title="Daily check-in rewards: public API")
+        merged = add_errors(
+            merge_documents(documents, title="Daily check-in rewards: public API"),
+            gateway_errors,
+        )
         if missing:
             merged["info"]["description"] = "Unreachable now: " + ", ".join(missing)
         else:

@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from checkin_shared import openapi_problems
 from checkin_shared.errors import install_problem_handlers, problem_response
 from checkin_shared.health import healthz, readyz
 from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
@@ -83,6 +84,7 @@ def create_service_app(
         redoc_url=None,
     )
     install_problem_handlers(app)
+    openapi_problems.install(app)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(MetricsMiddleware, service=service)
     app.add_middleware(RequestIdMiddleware)

@@ -21,7 +21,14 @@ def invalid_credentials() -> ProblemError:
     )
 
 
-@router.post("/login", summary="Exchange email and password for a token pair")
+@router.post(
+    "/login",
+    summary="Exchange email and password for a token pair",
+    responses={
+        401: {"description": "invalid_credentials"},
+        429: {"description": "too_many_attempts"},
+    },
+)
 async def login(
     body: LoginRequest,
     request: Request,
@@ -51,7 +58,11 @@ async def login(
     return pair
 
 
-@router.post("/refresh", summary="Rotate a refresh token into a new pair")
+@router.post(
+    "/refresh",
+    summary="Rotate a refresh token into a new pair",
+    responses={401: {"description": "invalid_token"}},
+)
 async def refresh(
     body: RefreshRequest, session: SessionDep, issuer: IssuerDep, clock: ClockDep
 ) -> TokenPair:

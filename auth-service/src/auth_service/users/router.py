@@ -21,7 +21,12 @@ from auth_service.users.schemas import AdminUserRead, MeRead, UserCreate, UserRe
 router = APIRouter(prefix="/auth", tags=["users"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, summary="Create a shopper account")
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a shopper account",
+    responses={409: {"description": "email_taken"}, 422: {"description": "weak_password"}},
+)
 async def register(
     body: UserCreate, session: SessionDep, passwords: PasswordsDep, clock: ClockDep
 ) -> UserRead:

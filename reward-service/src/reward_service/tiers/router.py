@@ -55,7 +55,14 @@ async def create_tier(
     return TierRead.model_validate(tier, from_attributes=True)
 
 
-@router.patch("/tiers/{tier_id}", summary="Change a tier (not its stock)")
+@router.patch(
+    "/tiers/{tier_id}",
+    summary="Change a tier (not its stock)",
+    responses={
+        404: {"description": "tier_not_found"},
+        409: {"description": "duplicate_required_days"},
+    },
+)
 async def update_tier(
     body: TierUpdate, tier: ValidTier, _: AdminUser, session: SessionDep
 ) -> TierRead:
@@ -68,7 +75,7 @@ async def update_tier(
     "/tiers/{tier_id}/stock-adjustments",
     status_code=status.HTTP_201_CREATED,
     summary="Add or remove stock (audited)",
-    responses={409: {"description": "stock_negative"}},
+    responses={404: {"description": "tier_not_found"}, 409: {"description": "stock_negative"}},
 )
 async def adjust_stock(
     tier_id: uuid.UUID,
