@@ -110,7 +110,7 @@ def main() -> None:
     os.makedirs(app_dir, exist_ok=True)
     with open(os.path.join(app_dir, "hello_app.py"), "w") as module:
         module.write(HELLO_APP)
-    upstream = subprocess.Popen(  # noqa: S603
+    upstream = subprocess.Popen(
         [
             sys.executable,
             "-m",

@@ -142,3 +142,42 @@ async def test_an_unknown_tier_is_404_and_a_malformed_id_is_422(
     assert (missing.status_code, missing.json()["code"]) == (404, "tier_not_found")
     malformed = await client.post("/rewards/not-a-uuid/claims", headers=headers)
     assert malformed.status_code == 422
+
+
+async def test_once_the_stock_is_gone_refusals_still_say_which_and_write_nothing(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier(stock=1)
+    (winner, winner_headers), (late, late_headers) = rewards.shopper(), rewards.shopper()
+    await rewards.give_days([winner, late], tier["required_days"])
+    url = f"/rewards/{tier['id']}/claims"
+    assert (await client.post(url, headers=winner_headers)).status_code == 201
+    again = await client.post(url, headers=winner_headers)
+    assert (again.status_code, again.json()["code"]) == (409, "already_claimed")
+    refused = await client.post(url, headers=late_headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "out_of_stock")
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
+    )
+    [(events,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.outbox WHERE event_type = 'reward.claimed.v1' "
+        "AND payload->'data'->>'tier_id' = :t",
+        t=tier["id"],
+    )
+    assert (claims, events) == (1, 1)
+
+
+async def test_an_empty_idempotency_key_is_refused_and_claims_nothing(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier = await rewards.tier(stock=3)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    answer = await client.post(
+        f"/rewards/{tier['id']}/claims", headers={**headers, "Idempotency-Key": ""}
+    )
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid_idempotency_key")
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
+    )
+    assert claims == 0

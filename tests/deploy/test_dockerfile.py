@@ -1,5 +1,6 @@
 """The Dockerfile, checked without a Docker engine: its COPY sources exist."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -56,3 +57,23 @@ def test_runs_as_a_non_root_user_with_a_healthcheck() -> None:
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in names
     assert "uvloop" in DOCKERFILE.read_text() and "httptools" in DOCKERFILE.read_text()
+
+
+def test_services_keep_idle_connections_open_longer_than_the_gateway_pools_them() -> None:
+    """Otherwise the gateway reuses a connection the service is closing: the request fails
+    with "Can not write request body" and the client gets 503 (the benchmark's claim
+    storm, after a few idle seconds, met 14 of them before this was fixed)."""
+    import sys
+
+    from api_gateway.config import GatewaySettings
+
+    sys.path.insert(0, str(REPO / "deploy" / "devstack"))
+    from processes import uvicorn_argv
+
+    pooled = GatewaySettings().upstream_keepalive_seconds
+    [command] = [i["value"] for i in instructions() if i["instruction"] == "CMD"]
+    image = re.search(r"--timeout-keep-alive (\d+)", command)
+    assert image, "the image's uvicorn keeps uvicorn's 5 s default"
+    argv = uvicorn_argv("app:create_app", 8000)
+    local = argv[argv.index("--timeout-keep-alive") + 1]
+    assert int(image.group(1)) > pooled and int(local) > pooled

@@ -26,6 +26,10 @@ class GatewaySettings(ServiceSettings):
     upstream_timeout_seconds: float = 10.0
     max_body_bytes: int = 1_048_576
     upstream_pool_size: int = 200
+    # An idle pooled connection is dropped after this; it must stay under the services'
+    # own keep-alive (uvicorn --timeout-keep-alive, 75 s in every launch command), or the
+    # gateway reuses connections the service is closing and answers 503.
+    upstream_keepalive_seconds: float = 30.0
     rate_per_ip: float = 50.0
     burst_per_ip: int = 100
     rate_per_user: float = 10.0

@@ -73,6 +73,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         client = make_client_session(
             pool_size=settings.upstream_pool_size,
             connect_timeout=settings.connect_timeout_seconds,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
         )
         await keys.start()
         app.state.proxy = Proxy(

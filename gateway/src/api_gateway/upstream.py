@@ -3,9 +3,14 @@
 import aiohttp
 
 
-def make_client_session(*, pool_size: int, connect_timeout: float) -> aiohttp.ClientSession:
+def make_client_session(
+    *, pool_size: int, connect_timeout: float, keepalive_seconds: float
+) -> aiohttp.ClientSession:
     connector = aiohttp.TCPConnector(
-        limit=pool_size, limit_per_host=pool_size, keepalive_timeout=30, ttl_dns_cache=60
+        limit=pool_size,
+        limit_per_host=pool_size,
+        keepalive_timeout=keepalive_seconds,
+        ttl_dns_cache=60,
     )
     return aiohttp.ClientSession(
         connector=connector,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.outbox import add_event
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,18 +41,13 @@ async def check_in(
     )
     if inserted.scalar_one_or_none() is None:
         raise already_checked_in(day)
-    total = await total_days(session, user_id)
     runs = await runs_of(session, user_id)
+    total = sum(run.length for run in runs)  # every day is in exactly one run
     event = AttendanceCheckedInV1(user_id=user_id, day=day, checked_at=now, total_days=total)
     await add_event(session, OUTBOX, event, occurred_at=now)
     return CheckInRead(
         day=day, checked_at=now, total_days=total, current_streak=current_streak(runs, day)
     )
-
-
-async def total_days(session: AsyncSession, user_id: uuid.UUID) -> int:
-    count = await session.scalar(select(func.count()).where(CheckIn.user_id == user_id))
-    return int(count or 0)
 
 
 async def summary(session: AsyncSession, *, user_id: uuid.UUID, today: date) -> AttendanceSummary:

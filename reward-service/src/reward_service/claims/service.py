@@ -8,7 +8,7 @@ from datetime import datetime
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import RewardClaimedV1
 from checkin_shared.events.outbox import add_event
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +37,10 @@ async def claim(
             required=tier.required_days,
             have=have,
         )
+    if tier.stock <= 0:  # gone already (a storm's common case): refuse without writing
+        if await _has_claimed(session, user_id, tier_id):
+            raise already_claimed(tier)
+        raise out_of_stock(tier)
     claim_id = uuid.uuid4()
     inserted = await session.execute(
         insert(Claim)
@@ -45,9 +49,7 @@ async def claim(
         .returning(Claim.id)
     )
     if inserted.scalar_one_or_none() is None:
-        raise ProblemError(
-            409, "already_claimed", "Already claimed", f"You already have {tier.name!r}"
-        )
+        raise already_claimed(tier)
     if tier.kind == "points":
         session.add(
             PointsEntry(
@@ -68,7 +70,7 @@ async def claim(
         )
     ).first()
     if taken is None:
-        raise ProblemError(409, "out_of_stock", "Out of stock", f"{tier.name!r} is out of stock")
+        raise out_of_stock(tier)
     stock_left = int(taken.stock)
     claimed = RewardClaimedV1(
         claim_id=claim_id,
@@ -84,3 +86,20 @@ async def claim(
     if crossed_threshold(stock_left + 1, stock_left, tier.low_stock_threshold):
         await announce_low_stock(session, tier, stock=stock_left, now=now)
     return ClaimCreated(claim_id=claim_id, tier_id=tier_id, claimed_at=now)
+
+
+def already_claimed(tier: Tier) -> ProblemError:
+    return ProblemError(
+        409, "already_claimed", "Already claimed", f"You already have {tier.name!r}"
+    )
+
+
+def out_of_stock(tier: Tier) -> ProblemError:
+    return ProblemError(409, "out_of_stock", "Out of stock", f"{tier.name!r} is out of stock")
+
+
+async def _has_claimed(session: AsyncSession, user_id: uuid.UUID, tier_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(Claim.id).where(Claim.user_id == user_id, Claim.tier_id == tier_id)
+    )
+    return found is not None

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from checkin_shared.events.envelope import Envelope, EventData, wrap
@@ -18,11 +18,11 @@ async def add_event(
 ) -> Envelope:
     """Stage `data` for publishing. It is published only if the caller commits."""
     envelope = wrap(data, occurred_at=occurred_at, correlation_id=request_id_var.get())
+    # One round trip: the row, and the NOTIFY (delivered at commit, dropped on rollback;
+    # repeated identical notifies collapse into one).
     await session.execute(
-        insert(outbox).values(
-            id=envelope.id, event_type=envelope.type, payload=envelope.model_dump(mode="json")
-        )
+        insert(outbox)
+        .values(id=envelope.id, event_type=envelope.type, payload=envelope.model_dump(mode="json"))
+        .returning(func.pg_notify(notify_channel(outbox), ""))
     )
-    # Delivered at commit, dropped on rollback; repeated identical notifies collapse into one.
-    await session.execute(select(func.pg_notify(notify_channel(outbox), "")))
     return envelope
