@@ -65,6 +65,8 @@ async def test_a_claim_sends_exactly_one_email_to_the_shopper(
     assert mail.get_body(("html",)) is not None
     mine = (await client.get("/notifications/me", headers=minter.headers(user_id=user))).json()
     assert [(n["kind"], n["status"]) for n in mine["items"]] == [("reward_claimed", "sent")]
+    # stable across attempts, so a copy sent again after a crash is recognisably the same
+    assert mail["Message-ID"] == f"<{mine['items'][0]['id']}@checkin.example>"
     other = await client.get("/notifications/me", headers=minter.headers())
     assert other.json()["items"] == []
 
