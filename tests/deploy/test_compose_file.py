@@ -43,7 +43,7 @@ def test_compose_file_follows_the_compose_specification() -> None:
     jsonschema.validate(COMPOSE, schema)
 
 
-def test_only_the_gateway_and_the_broker_ui_are_published() -> None:
+def test_only_the_gateway_and_the_operator_uis_are_published() -> None:
     published = {
         name: service["ports"]
         for name, service in COMPOSE["services"].items()
@@ -53,6 +53,8 @@ def test_only_the_gateway_and_the_broker_ui_are_published() -> None:
         "gateway": ["8000:8000"],
         "rabbitmq": ["15672:15672"],
         "mailpit": ["8025:8025"],
+        "prometheus": ["9090:9090"],
+        "grafana": ["3000:3000"],
     }
 
 

@@ -3,12 +3,17 @@
 import email
 import email.header
 import mailbox
+from pathlib import Path
 from typing import Any
 
 import httpx
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.testing import FORGERIES, forged_tokens
 from checkin_shared.testing.events import eventually
+from checkin_shared.testing.metrics import promql_metric_names, series_names
+from checkin_shared.testing.monitoring import NOT_FROM_THE_CODE, monitored_queries
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_a_newcomer_registers_logs_in_and_reads_me_through_the_gateway(
@@ -248,3 +253,24 @@ async def test_a_shopper_is_refused_on_every_admin_route_at_the_gateway(local_st
             response = await client.request(method, path, headers=shopper, json={})
             assert response.status_code == 403, (method, path, response.text)
             assert response.json()["code"] == "forbidden"
+
+
+async def test_every_metric_an_alert_or_a_dashboard_panel_reads_is_exported(
+    local_stack: Any,
+) -> None:
+    """So a panel cannot go blank, nor an alert go silent, because a metric was renamed:
+    the names come from the rule files and dashboards, the exports from the real
+    processes' /metrics (gateway and every service)."""
+    exported: set[str] = set()
+    async with httpx.AsyncClient(timeout=10) as client:
+        for offset in range(5):  # the gateway and the four services
+            response = await client.get(f"{local_stack.service_url(offset)}/metrics")
+            assert response.status_code == 200
+            exported |= series_names(response.text)
+    queries = monitored_queries(REPO)
+    assert len(queries) >= 20
+    missing = {
+        where: sorted(promql_metric_names(expr) - exported - NOT_FROM_THE_CODE)
+        for where, expr in queries.items()
+    }
+    assert {where: names for where, names in missing.items() if names} == {}
