@@ -4,11 +4,12 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 SERVICES_WITH_SCHEMA := auth-service attendance-service reward-service notification-service
 
-.PHONY: help install dev test lint fmt migrate clean
+.PHONY: help install tools dev test bench lint fmt migrate clean
 
 help:
 	@echo "make dev      install, database roles/schemas, migrations, start every service + gateway, demo data"
 	@echo "make test     install and run the whole test suite (needs PostgreSQL and RabbitMQ)"
+	@echo "make bench    the benchmark: load through the gateway and straight to services (needs the same services)"
 	@echo "make lint     ruff (lint + format check) and mypy"
 	@echo "make fmt      ruff format and autofix"
 	@echo "make migrate  bootstrap the database and migrate every service's schema"
@@ -20,16 +21,43 @@ install: | $(UV)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --all-packages --locked
 
+# promtool (checks and unit-tests the alert rules), from Debian's prometheus package,
+# unpacked into .tools/ without installing the server. Where it cannot be fetched the
+# suite says so and skips only the promtool tests.
+tools: .tools/bin/promtool
+
+.tools/bin/promtool:
+	@mkdir -p .tools/bin .tools/deb
+	@if command -v promtool >/dev/null; then ln -sf "$$(command -v promtool)" $@; \
+	else (cd .tools/deb && apt-get download prometheus >/dev/null 2>&1 \
+	  && dpkg-deb -x prometheus_*.deb root && cp root/usr/bin/promtool ../bin/ \
+	  && rm -rf root prometheus_*.deb) \
+	  || echo "make: could not fetch promtool (apt-get download prometheus); its tests will be skipped"; fi
+
+# wrk (the load generator of `make bench`) from Debian's packages, unpacked into .tools/
+# with the LuaJIT library it links, run through a wrapper that points at it.
+.tools/bin/wrk:
+	@mkdir -p .tools/bin .tools/deb
+	@if command -v wrk >/dev/null; then ln -sf "$$(command -v wrk)" $@; \
+	else cd .tools/deb && apt-get download wrk libluajit-5.1-2 >/dev/null 2>&1 \
+	  && for deb in *.deb; do dpkg-deb -x $$deb ../root; done && rm -f *.deb \
+	  && printf '#!/bin/sh\nhere=$$(dirname "$$0")/..\nLD_LIBRARY_PATH="$$here/root/usr/lib/x86_64-linux-gnu" exec "$$here/root/usr/bin/wrk" "$$@"\n' > ../bin/wrk \
+	  && chmod +x ../bin/wrk; fi
+
+bench: install .tools/bin/wrk
+	$(UV) sync --all-packages --locked --group bench
+	$(UV) run --no-sync python bench/benchmark.py $(BENCH_ARGS)
+
 dev: install
 	$(UV) run --no-sync python deploy/devstack/run.py
 
-test: install
-	$(UV) run --no-sync pytest $(PYTEST_ARGS)
+test: install tools
+	PATH="$(CURDIR)/.tools/bin:$$PATH" $(UV) run --no-sync pytest $(PYTEST_ARGS)
 
 lint: install
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy shared/src auth-service/src attendance-service/src reward-service/src notification-service/src gateway/src deploy
+	$(UV) run --no-sync mypy shared/src auth-service/src attendance-service/src reward-service/src notification-service/src gateway/src deploy bench
 
 fmt: install
 	$(UV) run --no-sync ruff format .
@@ -43,4 +71,4 @@ migrate: install
 	done
 
 clean:
-	rm -rf .venv .mypy_cache .ruff_cache
+	rm -rf .venv .mypy_cache .ruff_cache .tools

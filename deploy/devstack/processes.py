@@ -1,4 +1,5 @@
-"""Child processes of the local stack: start with prefixed logs, wait, stop them all."""
+"""Child processes of the local stack: start with prefixed logs, wait, stop them all.
+Each child's pid is written to `<state>/pids/<name>.pid` (to kill one on purpose)."""
 
 import asyncio
 import contextlib
@@ -14,11 +15,42 @@ COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[31m"
 RESET = "\033[0m"
 
 
+def uvicorn_argv(app: str, port: int) -> list[str]:
+    return [
+        "uvicorn",
+        app,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--timeout-keep-alive",
+        "75",  # longer than the gateway's upstream keep-alive (see GatewaySettings)
+        "--timeout-graceful-shutdown",
+        "10",
+    ]
+
+
 class Stack:
-    def __init__(self, repo: Path, env: dict[str, str], base_port: int) -> None:
+    def __init__(
+        self,
+        repo: Path,
+        env: dict[str, str],
+        base_port: int,
+        *,
+        pid_dir: Path,
+        restart: bool = False,
+    ) -> None:
         self.repo = repo
         self.env = env
         self.base_port = base_port
+        self.pid_dir = pid_dir
+        self.restart = restart
         self.children: dict[str, asyncio.subprocess.Process] = {}
         self.stopping = asyncio.Event()
         self._pumps: list[asyncio.Task[None]] = []
@@ -49,23 +81,7 @@ class Stack:
             filled = [a.format(port=port, state=state) for a in service.command]
             await self._spawn(service.name, filled)
             return
-        argv = [
-            "uvicorn",
-            service.app,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "10",
-        ]
-        await self._spawn(service.name, argv)
+        await self._spawn(service.name, uvicorn_argv(service.app, port))
 
     async def _spawn(self, name: str, argv: list[str]) -> None:
         process = await asyncio.create_subprocess_exec(
@@ -77,18 +93,27 @@ class Stack:
             stderr=asyncio.subprocess.STDOUT,
         )
         self.children[name] = process
-        self._pumps.append(asyncio.create_task(self._pump(name, process)))
+        self.pid_dir.mkdir(parents=True, exist_ok=True)
+        (self.pid_dir / f"{name}.pid").write_text(f"{process.pid}\n")
+        self._pumps.append(asyncio.create_task(self._pump(name, argv, process)))
 
-    async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
+    async def _pump(self, name: str, argv: list[str], process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
         label = self._label(name)
         async for line in process.stdout:
             sys.stdout.write(label + line.decode(errors="replace"))
             sys.stdout.flush()
         await process.wait()
-        if not self.stopping.is_set():
-            print(f"{label}exited with code {process.returncode}; stopping the stack")
-            self.stopping.set()
+        if self.stopping.is_set():
+            return
+        if self.restart:
+            print(f"{label}exited with code {process.returncode}; starting it again", flush=True)
+            await asyncio.sleep(0.5)
+            if not self.stopping.is_set():
+                await self._spawn(name, argv)
+            return
+        print(f"{label}exited with code {process.returncode}; stopping the stack")
+        self.stopping.set()
 
     async def wait_ready(self, gateway_url: str, *, within: float) -> bool:
         deadline = asyncio.get_running_loop().time() + within
@@ -108,6 +133,8 @@ class Stack:
 
     async def wait(self) -> int:
         await self.stopping.wait()
+        if self.restart:  # a child that died was started again: only its last run counts
+            return 0
         failed = [p.returncode for p in self.children.values() if p.returncode not in (None, 0)]
         return 1 if failed else 0
 

@@ -39,6 +39,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--state-dir", type=Path, default=REPO / ".dev")
     parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
     parser.add_argument("--json-logs", action="store_true", help="JSON log lines (default: plain)")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="start a service again when it dies, as a process supervisor would "
+        "(default: one exiting stops the stack)",
+    )
     return parser.parse_args()
 
 
@@ -87,7 +93,13 @@ async def main() -> int:
     await bootstrap.bootstrap(args.admin_url, args.database)
     key_file = state / "keys" / "signing.pem"
     admin = admin_credentials(state)
-    stack = Stack(REPO, {**os.environ, **environment(args, key_file, admin)}, args.base_port)
+    stack = Stack(
+        REPO,
+        {**os.environ, **environment(args, key_file, admin)},
+        args.base_port,
+        pid_dir=state / "pids",
+        restart=args.restart,
+    )
     await stack.run_step("keys", ["auth-admin", "generate-key", str(key_file)])
     for service in SERVICES:
         if service.folder:

@@ -63,6 +63,13 @@ async def seed_demo(gateway_url: str, admin: tuple[str, str]) -> None:
         if registered.status_code not in (201, 409):
             raise RuntimeError(f"seeding the demo shopper failed: {registered.text}")
         login = await client.post("/auth/login", json={"email": admin[0], "password": admin[1]})
+        if login.status_code == 401:
+            raise SystemExit(
+                f"The admin {admin[0]} already exists in this database with another password "
+                "(an earlier `make dev` whose .dev/ folder is gone made it). Set "
+                "AUTH_BOOTSTRAP_ADMIN_PASSWORD to that password, or start afresh: "
+                "`dropdb -h 127.0.0.1 -U postgres checkin` (DEV_DATABASE names another)."
+            )
         login.raise_for_status()
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         imported = await client.post(

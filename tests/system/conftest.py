@@ -73,6 +73,7 @@ async def running_stack(
     amqp_url: str,
     state: Path,
     extra_env: dict[str, str] | None = None,
+    runner_args: tuple[str, ...] = (),
 ) -> AsyncIterator[LocalStack]:
     """The stack `make dev` runs, started by the same runner on free ports, with a
     database and an exchange of its own; stopped with Ctrl-C (SIGINT) afterwards."""
@@ -108,6 +109,7 @@ async def running_stack(
             postgres_admin_url,
             "--exchange",
             exchange,
+            *runner_args,
         ]
         process = _spawn(argv, env, log)
         stack = LocalStack(f"http://127.0.0.1:{base}", base, admin, process, log, state)

@@ -11,6 +11,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from checkin_shared.testing.events import eventually
+from checkin_shared.testing.shoppers import (
+    admin_headers,
+    eligible_shoppers,
+    is_claimable,
+    one_day_tier,
+    patiently,
+)
 from checkin_shared.testing.tcp_proxy import TcpProxy
 
 GROUP = 150
@@ -40,87 +47,29 @@ async def proxied_stack(
         await proxy.stop()
 
 
-async def patiently(send: Any) -> httpx.Response:
-    """What a real client does: retry a 503 after its Retry-After (claims carry an
-    Idempotency-Key, so a retry can never claim twice)."""
-    for _ in range(10):
-        response: httpx.Response = await send()
-        if response.status_code != 503:
-            return response
-        await asyncio.sleep(float(response.headers.get("retry-after", "1")))
-    return response
-
-
-async def shoppers(client: httpx.AsyncClient, admin: dict[str, str], tag: str) -> list[Any]:
-    emails = [f"{tag}-{i}-{uuid.uuid4().hex[:6]}@example.com" for i in range(GROUP)]
-    await asyncio.gather(
-        *(
-            client.post(
-                "/auth/register", json={"email": e, "password": "burst pass 1", "name": "B"}
-            )
-            for e in emails
-        )
-    )
-    items = [
-        {
-            "email": e,
-            "order_id": f"{tag}-{e}",
-            "amount": "1000",
-            "currency": "KRW",
-            "purchased_at": "2026-11-01T12:00:00+09:00",
-        }
-        for e in emails
-    ]
-    imported = await client.post("/auth/admin/purchases", json={"items": items}, headers=admin)
-    assert imported.json()["imported"] == GROUP
-    logins = await asyncio.gather(
-        *(client.post("/auth/login", json={"email": e, "password": "burst pass 1"}) for e in emails)
-    )
-    refused = [r.text for r in logins if r.status_code != 200]
-    assert refused == [], refused[:3]
-    return [
-        (e, {"Authorization": f"Bearer {r.json()['access_token']}"})
-        for e, r in zip(emails, logins, strict=True)
-    ]
-
-
 async def test_a_broker_cut_during_a_burst_loses_nothing_and_doubles_nothing(
     proxied_stack: tuple[Any, TcpProxy],
 ) -> None:
     stack, proxy = proxied_stack
     limits = httpx.Limits(max_connections=50)
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=30, limits=limits) as client:
-        login = await client.post(
-            "/auth/login", json={"email": stack.admin[0], "password": stack.admin[1]}
+        admin = await admin_headers(client, stack.admin)
+        tier = await one_day_tier(
+            client, admin, name="Burst prize", stock=STOCK, threshold=THRESHOLD
         )
-        admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        tier = (
-            await client.post(
-                "/rewards/admin/tiers",
-                headers=admin,
-                json={
-                    "name": "Burst prize",
-                    "required_days": 1,
-                    "kind": "item",
-                    "stock": STOCK,
-                    "low_stock_threshold": THRESHOLD,
-                },
-            )
-        ).json()["id"]
-        claimers = await shoppers(client, admin, "a")
-        latecomers = await shoppers(client, admin, "b")
+        claimers = await eligible_shoppers(client, admin, "a", GROUP)
+        latecomers = await eligible_shoppers(client, admin, "b", GROUP)
         checked = await asyncio.gather(
             *(client.post("/attendance/check-ins", headers=h) for _, h in claimers)
         )
         assert {r.status_code for r in checked} == {201}
 
-        async def projected(headers: dict[str, str]) -> bool:
-            tiers = (await client.get("/rewards", headers=headers)).json()["tiers"]
-            return next(t for t in tiers if t["id"] == tier)["status"] == "claimable"
-
-        await eventually(lambda: projected(claimers[-1][1]), within=30)
+        await eventually(lambda: is_claimable(client, claimers[-1][1], tier), within=30)
         for _, headers in claimers:  # every claimer's day has reached the reward service
-            await eventually(lambda h=headers: projected(h), within=30)  # type: ignore[misc]
+            await eventually(
+                lambda h=headers: is_claimable(client, h, tier),  # type: ignore[misc]
+                within=30,
+            )
 
         proxy.cut()
 

@@ -1,0 +1,283 @@
+"""`make bench`: the system under load on this machine, through the gateway and straight
+to the services, beside the machine's own ceilings. Prints a table, writes
+bench-results/results.json and bench-results/bench.png, and checks correctness after
+each run. See the README's "Measurements" for what each run is."""
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import loads
+import prepare
+import report
+import stack as bench_stack
+from checkin_shared.testing.database import drop_database
+from checkin_shared.testing.events import private_exchange
+from probes import CpuMeter, MetricsPoller
+from settle import settle
+
+REPO = Path(__file__).resolve().parents[1]
+ZONE = "Asia/Seoul"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkin-seconds", type=int, default=60)
+    parser.add_argument("--read-seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser.add_argument("--checkin-tokens", type=int, default=60_000)
+    parser.add_argument("--direct-tokens", type=int, default=25_000)
+    parser.add_argument("--storm", type=int, default=10_000, help="shoppers in the claim storm")
+    parser.add_argument("--storm-connections", type=int, default=200)
+    parser.add_argument("--stock", type=int, default=100)
+    parser.add_argument("--mail-claims", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results")
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get(
+            "POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument(
+        "--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    )
+    parser.add_argument("--wrk", default=shutil.which("wrk") or str(REPO / ".tools/bin/wrk"))
+    return parser.parse_args()
+
+
+async def sql(admin_url: str, query: str, *args: Any) -> Any:
+    connection = await asyncpg.connect(bench_stack.database_url(admin_url))
+    try:
+        return await connection.fetchval(query, *args)
+    finally:
+        await connection.close()
+
+
+def check(ok: bool, detail: str) -> dict[str, Any]:
+    return {"ok": ok, "detail": detail}
+
+
+async def main() -> int:
+    args = parse_args()
+    if not Path(args.wrk).exists():
+        raise SystemExit("wrk not found: `make bench` fetches it (apt-get download wrk)")
+    state = args.out / "state"
+    shutil.rmtree(state, ignore_errors=True)
+    await drop_database(args.admin_url, bench_stack.DATABASE)
+    results: dict[str, dict[str, Any]] = {}
+    async with private_exchange(args.amqp_url, f"bench{int(time.time())}") as exchange:
+        print("• starting the stack (make dev's runner, own database and exchange)")
+        stack = bench_stack.start(state, args.admin_url, exchange)
+        try:
+            await measure(args, stack, state, results)
+        finally:
+            bench_stack.stop(stack)
+            await drop_database(args.admin_url, bench_stack.DATABASE)
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+    report.write(results, machine, args.out)
+    print()
+    print(report.table(results))
+    print(f"\nresults: {args.out / 'results.json'}   chart: {args.out / 'bench.png'}")
+    failed = [name for name, r in results.items() if r.get("check") and not r["check"]["ok"]]
+    if failed:
+        print(f"correctness check FAILED: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+async def measure(
+    args: argparse.Namespace, stack: bench_stack.BenchStack, state: Path, results: dict[str, Any]
+) -> None:
+    database_url = bench_stack.database_url(args.admin_url)
+
+    async def settled() -> None:
+        took = await settle(database_url, args.amqp_url, stack.exchange)
+        if took >= 1:
+            print(f"  (waited {took:.0f} s for the previous run's events to drain)")
+
+    gateway, attendance, reward = (stack.url(n) for n in ("gateway", "attendance", "reward"))
+    key = state / "keys" / "signing.pem"
+    tokens = state / "tokens"
+    tokens.mkdir(exist_ok=True)
+    print("• preparing shoppers: signing tokens with the stack's development key")
+    started = time.monotonic()
+    storm_users = prepare.new_users(args.storm)
+    mail_users = prepare.new_users(args.mail_claims)
+    for name, users in {
+        "checkin-gateway": prepare.new_users(args.checkin_tokens),
+        "checkin-direct": prepare.new_users(args.direct_tokens),
+        "storm": storm_users,
+        "mail": mail_users,
+    }.items():
+        prepare.mint_tokens(key, users, tokens / f"{name}.txt")
+    await prepare.give_claimers_days_and_an_address(
+        database_url, storm_users, ZONE, "storm", days=1
+    )
+    await prepare.give_claimers_days_and_an_address(database_url, mail_users, ZONE, "mail", days=2)
+    minted = args.checkin_tokens + args.direct_tokens + args.storm + args.mail_claims
+    took = time.monotonic() - started
+    print(f"  {minted:,} tokens, {args.storm + args.mail_claims:,} claimers in {took:.0f} s")
+
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
+        admin = await client.post(
+            "/auth/login", json={"email": bench_stack.ADMIN[0], "password": bench_stack.ADMIN[1]}
+        )
+        headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
+        tiers = {}
+        # a tier per required day count (unique within the campaign)
+        for name, days, stock in (
+            ("Storm prize", 1, args.stock),
+            ("Mail prize", 2, args.mail_claims * 2),
+        ):
+            created = await client.post(
+                "/rewards/admin/tiers",
+                headers=headers,
+                json={
+                    "name": name,
+                    "required_days": days,
+                    "kind": "item",
+                    "stock": stock,
+                    "low_stock_threshold": 0,
+                },
+            )
+            created.raise_for_status()
+            tiers[name] = created.json()["id"]
+
+    meter = CpuMeter(stack.pids())
+    print("• ceiling: a bare ASGI hello under uvicorn (10 s)")
+    results["ceiling: ASGI hello, uvicorn"] = await loads.hello(
+        args.wrk, 18100, tokens / "mail.txt", 10
+    )
+    print("• ceiling: PostgreSQL single-row inserts, pgbench (10 s)")
+    results["ceiling: PostgreSQL insert (pgbench)"] = await loads.pgbench(
+        bench_stack.database_url(args.admin_url), state, 10
+    )
+
+    async def checkins(name: str, base: str, route: str, file: str, seconds: int) -> None:
+        await settled()
+        print(f"• {name} ({seconds} s, {args.connections} connections)")
+        before = await sql(args.admin_url, "SELECT count(*) FROM attendance.check_in")
+        result = await loads.wrk(
+            args.wrk,
+            base,
+            method="POST",
+            path="/attendance/check-ins",
+            tokens=tokens / file,
+            seconds=seconds,
+            connections=args.connections,
+            cpu=meter,
+            poller=MetricsPoller(base, "POST", route),
+        )
+        added = await sql(args.admin_url, "SELECT count(*) FROM attendance.check_in") - before
+        created = result["statuses"].get("201", 0)
+        server_errors = sum(n for s, n in result["statuses"].items() if s.startswith("5"))
+        # wrk stops counting at the deadline: up to one request per connection is then
+        # still in flight, written but not counted
+        in_flight = added - created
+        result["check"] = check(
+            0 <= in_flight <= args.connections and server_errors == 0,
+            f"{created:,} answered 201, {added:,} rows written ({in_flight} in flight at "
+            f"the deadline), {server_errors} 5xx",
+        )
+        results[name] = result
+
+    await checkins(
+        "check-ins through the gateway",
+        gateway,
+        "/attendance/*",
+        "checkin-gateway.txt",
+        args.checkin_seconds,
+    )
+    await checkins(
+        "check-ins straight to attendance",
+        attendance,
+        "/attendance/check-ins",
+        "checkin-direct.txt",
+        args.read_seconds,
+    )
+
+    for name, base, route in (
+        ("GET /rewards through the gateway", gateway, "/rewards/*"),
+        ("GET /rewards straight to reward", reward, "/rewards"),
+    ):
+        await settled()
+        print(f"• {name} ({args.read_seconds} s)")
+        result = await loads.wrk(
+            args.wrk,
+            base,
+            method="GET",
+            path="/rewards",
+            tokens=tokens / "storm.txt",
+            seconds=args.read_seconds,
+            connections=args.connections,
+            cpu=meter,
+            poller=MetricsPoller(base, "GET", route),
+        )
+        ok = set(result["statuses"]) == {"200"}
+        result["check"] = check(ok, f"statuses {result['statuses']}")
+        results[name] = result
+
+    storm = tiers["Storm prize"]
+    await settled()
+    print(
+        f"• claim storm: {args.storm:,} shoppers, stock {args.stock}, "
+        f"{args.storm_connections} connections"
+    )
+    result = await loads.storm(
+        gateway,
+        f"/rewards/{storm}/claims",
+        (tokens / "storm.txt").read_text().split(),
+        args.storm_connections,
+        meter,
+    )
+    claims = await sql(
+        args.admin_url, "SELECT count(*) FROM reward.claim WHERE tier_id = $1", storm
+    )
+    holders = await sql(
+        args.admin_url, "SELECT count(DISTINCT user_id) FROM reward.claim WHERE tier_id = $1", storm
+    )
+    left = await sql(args.admin_url, "SELECT stock FROM reward.tier WHERE id = $1", storm)
+    statuses = result["statuses"]
+    answered = sum(statuses.values())
+    ok = (
+        statuses.get("201") == args.stock == claims == holders
+        and left == 0
+        and answered == args.storm
+        and statuses.get("409", 0) == args.storm - args.stock
+    )
+    result["check"] = check(
+        ok,
+        f"{answered:,} answered: {statuses.get('201', 0)} granted, "
+        f"{statuses.get('409', 0):,} out_of_stock; {claims} claims by {holders} shoppers "
+        f"in the database, stock left {left}",
+    )
+    results[f"claim storm: {args.storm:,} shoppers, stock {args.stock}"] = result
+
+    await settled()
+    print(f"• claim to mail: {args.mail_claims} claims, 20 in flight")
+    mail_tokens = (tokens / "mail.txt").read_text().split()
+    emails = [f"mail-{u.replace('-', '')[:12]}@bench.example" for u in mail_users]
+    result = await loads.claim_to_mail(
+        gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail"
+    )
+    ok = result["errors"]["no_mail"] == 0 and result["mails_per_claim"] == [1]
+    result["check"] = check(
+        ok, f"{result['statuses']}; mails per claim {result['mails_per_claim']}"
+    )
+    results["event latency: claim answered -> mail accepted"] = result
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
