@@ -62,7 +62,7 @@ async def test_a_broker_cut_during_a_burst_loses_nothing_and_doubles_nothing(
         checked = await asyncio.gather(
             *(client.post("/attendance/check-ins", headers=h) for _, h in claimers)
         )
-        assert {r.status_code for r in checked} == {201}
+        assert [r.text for r in checked if r.status_code != 201] == []
 
         await eventually(lambda: is_claimable(client, claimers[-1][1], tier), within=30)
         for _, headers in claimers:  # every claimer's day has reached the reward service
@@ -88,7 +88,7 @@ async def test_a_broker_cut_during_a_burst_loses_nothing_and_doubles_nothing(
         codes = sorted(r.status_code for r in claims)
         assert codes == [201] * STOCK + [409] * (GROUP - STOCK)
         assert {r.json()["code"] for r in claims if r.status_code == 409} == {"out_of_stock"}
-        assert {r.status_code for r in checkins} == {201}
+        assert [r.text for r in checkins if r.status_code != 201] == []
         await asyncio.sleep(1)
         proxy.heal()
 

@@ -14,7 +14,6 @@ class AuthSettings(RuntimeSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("auth_svc")
-    db_pool_size: int = 10
     signing_key: SecretStr | None = None
     signing_key_file: Path | None = None
     previous_signing_key: SecretStr | None = None

@@ -11,6 +11,6 @@ class RewardSettings(RuntimeSettings, BusinessTimeSettings):
     model_config = SettingsConfigDict(env_prefix="REWARD_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("reward_svc")
-    db_pool_size: int = 20
+    db_pool_size: int = 10  # claims and the shopper reads are its hot paths
     stock_sweep_at: time = time(9, 0)
     stock_sweep_check_seconds: float = 30.0

@@ -26,7 +26,7 @@ def schema_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,

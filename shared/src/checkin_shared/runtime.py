@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from pydantic import Field
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,7 +24,17 @@ class RuntimeSettings(ServiceSettings, BrokerSettings):
     """The base of every service's settings (each sets its env prefix and defaults)."""
 
     database_url: str
-    db_pool_size: int = 10
+    # Connections kept open, and opened beyond them under load (closed when returned).
+    # The sum over every replica of `max_db_connections` must stay under PostgreSQL's
+    # max_connections: docs/operations.md, "Database connection budget".
+    db_pool_size: int = Field(5, ge=1)
+    db_max_overflow: int = Field(5, ge=0)
+
+    @property
+    def max_db_connections(self) -> int:
+        """The most connections one replica opens: its pool, the overflow, and the outbox
+        relay's LISTEN connection (producers only; counted for every service)."""
+        return self.db_pool_size + self.db_max_overflow + 1
 
 
 @asynccontextmanager
@@ -38,7 +49,11 @@ async def service_runtime(
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Yields the session factory. `keys` replaces the JWKS fetched from the auth service
     (the auth service passes its own keys; tests pass theirs)."""
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     factory = make_session_factory(engine)
     remote = None
     if keys is None:
