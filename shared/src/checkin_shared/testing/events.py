@@ -38,10 +38,12 @@ async def _reopen_if_closed(connection: Any, channel: Any) -> Any:
 
 
 async def drain_queue(amqp_url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    """Take every message now in `queue` (acked); none while the queue does not exist yet."""
-    taken = []
+    """Take every message now in `queue` (acked); none while the queue does not exist yet,
+    or exists but is still starting: a quorum queue is visible to a passive declare before
+    its leader runs, and a basic.get then closes the connection with `noproc`."""
+    taken: list[aio_pika.abc.AbstractIncomingMessage] = []
     connection = await aio_pika.connect(amqp_url)
-    async with connection:
+    try:
         channel = await connection.channel()
         try:
             source = await channel.get_queue(queue)
@@ -49,6 +51,11 @@ async def drain_queue(amqp_url: str, queue: str) -> list[aio_pika.abc.AbstractIn
             return []
         while (message := await source.get(fail=False, no_ack=True)) is not None:
             taken.append(message)
+    except aiormq.exceptions.ConnectionInternalError as exc:
+        if "noproc" not in str(exc):
+            raise
+    finally:
+        await connection.close()
     return taken
 
 
