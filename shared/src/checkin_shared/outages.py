@@ -1,6 +1,7 @@
 """Telling an unreachable dependency (answer 503) from a bug (answer 500)."""
 
 import errno
+from collections.abc import Callable
 
 import asyncpg
 from sqlalchemy import exc as sa
@@ -31,26 +32,24 @@ def _one(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
 
 
-def database_unavailable(error: BaseException) -> bool:
-    """True when `error`, or what caused it, is a lost or refused connection."""
+def _caused_by(error: BaseException, matches: Callable[[BaseException], bool]) -> bool:
+    """True when `error`, or anything that caused it, matches."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if _one(current):
+        if matches(current):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error`, or what caused it, is a lost or refused connection."""
+    return _caused_by(error, _one)
 
 
 def invalid_data(error: BaseException) -> bool:
     """True when PostgreSQL refused a value as data (SQLSTATE class 22: a NUL character,
     a number out of range ...): bad input that validation let through, never a 500."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, asyncpg.DataError | sa.DataError):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
+    return _caused_by(error, lambda e: isinstance(e, asyncpg.DataError | sa.DataError))

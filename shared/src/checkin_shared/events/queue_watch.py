@@ -4,7 +4,6 @@ A producer watches them because a consumer that is down cannot report its own ab
 
 import asyncio
 import contextlib
-import logging
 
 import aio_pika
 from aio_pika.abc import AbstractConnection
@@ -13,8 +12,6 @@ from checkin_shared.events.contracts import consuming_services
 from checkin_shared.events.metrics import QUEUE_CONSUMERS, QUEUE_MESSAGES
 from checkin_shared.events.topology import queue_names
 from checkin_shared.periodic import Periodic
-
-log = logging.getLogger(__name__)
 
 
 def watched_queues(exchange: str) -> list[str]:
