@@ -124,7 +124,9 @@ async def running_stack(
         assert not _anything_listens(base, STACK_PORTS), "a service outlived the runner"
 
 
-@pytest.fixture(scope="module")  # one stack at a time: PostgreSQL's 100 connections
+# Module scope: each test module gets a stack of its own (the fuzzing rewrites the campaign
+# and tiers), and only one runs at a time (PostgreSQL's 100 connections).
+@pytest.fixture(scope="module")
 async def local_stack(
     test_run_id: str,
     postgres_admin_url: str,
@@ -133,19 +135,6 @@ async def local_stack(
 ) -> AsyncIterator[LocalStack]:
     state = tmp_path_factory.mktemp("stack-state")
     async with running_stack("stack", test_run_id, postgres_admin_url, amqp_url, state) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")  # one stack at a time: PostgreSQL's 100 connections
-async def fuzz_stack(
-    test_run_id: str,
-    postgres_admin_url: str,
-    amqp_url: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[LocalStack]:
-    """A stack of its own for fuzzing: admin fuzzing rewrites the campaign and tiers."""
-    state = tmp_path_factory.mktemp("fuzz-state")
-    async with running_stack("fuzz", test_run_id, postgres_admin_url, amqp_url, state) as s:
         yield s
 
 

@@ -33,8 +33,8 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def document(fuzz_stack: Any) -> dict[str, Any]:
-    merged: dict[str, Any] = httpx.get(f"{fuzz_stack.gateway}/openapi.json", timeout=10).json()
+def document(local_stack: Any) -> dict[str, Any]:
+    merged: dict[str, Any] = httpx.get(f"{local_stack.gateway}/openapi.json", timeout=10).json()
     return merged
 
 
@@ -47,13 +47,13 @@ def operations(document: dict[str, Any]) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def tokens(fuzz_stack: Any) -> dict[str, str]:
-    with httpx.Client(base_url=fuzz_stack.gateway, timeout=10) as client:
+def tokens(local_stack: Any) -> dict[str, str]:
+    with httpx.Client(base_url=local_stack.gateway, timeout=10) as client:
         shopper = client.post(
             "/auth/login", json={"email": "demo@example.com", "password": "check in 2026!"}
         ).json()["access_token"]
         admin = client.post(
-            "/auth/login", json={"email": fuzz_stack.admin[0], "password": fuzz_stack.admin[1]}
+            "/auth/login", json={"email": local_stack.admin[0], "password": local_stack.admin[1]}
         ).json()["access_token"]
     assert jwt.decode(admin, options={"verify_signature": False})["role"] == "admin"
     return {"shopper": shopper, "admin": admin}
@@ -88,11 +88,11 @@ def fuzz(operation: Any, base_url: str, token: str) -> list[str]:
 
 @pytest.mark.parametrize("role", ["shopper", "admin"])
 def test_no_input_gives_a_server_error(
-    role: str, operations: list[Any], fuzz_stack: Any, tokens: dict[str, str]
+    role: str, operations: list[Any], local_stack: Any, tokens: dict[str, str]
 ) -> None:
     failures: list[str] = []
     for operation in operations:
-        failures += fuzz(operation, fuzz_stack.gateway, tokens[role])
+        failures += fuzz(operation, local_stack.gateway, tokens[role])
     assert failures == [], "\n".join(failures[:10])
 
 
@@ -119,6 +119,7 @@ def test_every_documented_error_code_is_provoked_by_a_test(document: dict[str, A
         path.read_text()
         for folder in [REPO / "tests", *REPO.glob("*/tests")]
         for path in folder.rglob("test_*.py")
+        if path != Path(__file__).resolve()  # the codes named above must be asserted elsewhere
     )
     unprovoked = {
         code: sorted(where)[:3] for code, where in codes.items() if f'"{code}"' not in tests
