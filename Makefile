@@ -57,7 +57,7 @@ test: install tools
 lint: install
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy shared/src auth-service/src attendance-service/src reward-service/src notification-service/src gateway/src deploy bench
+	$(UV) run --no-sync mypy shared/src testkit/src auth-service/src attendance-service/src reward-service/src notification-service/src gateway/src deploy bench
 
 fmt: install
 	$(UV) run --no-sync ruff format .

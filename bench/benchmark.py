@@ -19,8 +19,8 @@ import loads
 import prepare
 import report
 import stack as bench_stack
-from checkin_shared.testing.database import drop_database
-from checkin_shared.testing.events import private_exchange
+from checkin_testkit.database import drop_database
+from checkin_testkit.events import private_exchange
 from probes import CpuMeter, MetricsPoller
 from settle import settle
 

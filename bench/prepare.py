@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 from auth_service.keys.signing import SigningKeys
-from checkin_shared.testing.tokens import base_claims
+from checkin_testkit.tokens import base_claims
 
 TOKEN_TTL = 3 * 3600
 

@@ -7,10 +7,10 @@ import time
 
 import aio_pika
 import asyncpg
-from checkin_shared.events.contracts import consuming_services
 from checkin_shared.events.topology import queue_names
 
 OUTBOX_SCHEMAS = ("auth", "attendance", "reward", "notification")
+CONSUMING_SERVICES = ("reward", "notification")
 
 
 async def backlog(database_url: str, amqp_url: str, exchange: str) -> int:
@@ -28,7 +28,7 @@ async def backlog(database_url: str, amqp_url: str, exchange: str) -> int:
     broker = await aio_pika.connect(amqp_url)
     async with broker:
         channel = await broker.channel()
-        for service in consuming_services():
+        for service in CONSUMING_SERVICES:
             queue = await channel.declare_queue(queue_names(exchange, service).main, passive=True)
             pending += queue.declaration_result.message_count or 0
     return pending

@@ -9,10 +9,10 @@ from attendance_service.config import AttendanceSettings
 from attendance_service.main import create_app
 from checkin_shared.clock import FrozenClock
 from checkin_shared.keysets import StaticKeySet
-from checkin_shared.testing.apps import lifespan_client
-from checkin_shared.testing.database import TestDatabase, run_migrations
-from checkin_shared.testing.events import private_exchange
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.database import TestDatabase, run_migrations
+from checkin_testkit.events import private_exchange
+from checkin_testkit.tokens import TokenMinter
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 
@@ -31,7 +31,8 @@ def attendance_database_url(test_database: TestDatabase) -> str:
 
 @pytest.fixture(scope="session")
 async def events_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
-    async with private_exchange(amqp_url, test_run_id) as name:
+    consumers = ("reward", "notification")
+    async with private_exchange(amqp_url, test_run_id, consumers=consumers) as name:
         yield name
 
 

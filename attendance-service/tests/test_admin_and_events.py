@@ -9,9 +9,9 @@ import httpx
 import pytest
 from checkin_shared.clock import FrozenClock
 from checkin_shared.events.topology import queue_names
-from checkin_shared.testing import tokens
-from checkin_shared.testing.events import drain_queue, eventually
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit import tokens
+from checkin_testkit.events import drain_queue, eventually
+from checkin_testkit.tokens import TokenMinter
 
 
 async def test_admins_see_who_checked_in_and_daily_counts(

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from checkin_shared.clock import FrozenClock
 from checkin_shared.db import make_engine
-from checkin_shared.testing.metrics import metric_value
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.metrics import metric_value
+from checkin_testkit.tokens import TokenMinter
 from sqlalchemy import text
 
 SEOUL_NOON = timedelta(hours=3)  # 12:00 in Asia/Seoul is 03:00Z

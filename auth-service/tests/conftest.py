@@ -7,10 +7,10 @@ import pytest
 from auth_service.config import AuthSettings
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.main import create_app
-from auth_service.testing import ALEMBIC_INI, test_settings
-from checkin_shared.testing.apps import lifespan_client
-from checkin_shared.testing.database import TestDatabase, run_migrations
-from checkin_shared.testing.events import private_exchange
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.auth import ALEMBIC_INI, test_settings
+from checkin_testkit.database import TestDatabase, run_migrations
+from checkin_testkit.events import private_exchange
 from pydantic import SecretStr
 
 PASSWORD = "correct horse 42"
@@ -32,7 +32,7 @@ def auth_database_url(test_database: TestDatabase) -> str:
 
 @pytest.fixture(scope="session")
 async def events_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
-    async with private_exchange(amqp_url, test_run_id) as name:
+    async with private_exchange(amqp_url, test_run_id, consumers=("notification",)) as name:
         yield name
 
 

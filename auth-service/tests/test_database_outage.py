@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from auth_service.main import create_app
-from checkin_shared.testing.apps import lifespan_client
-from checkin_shared.testing.tcp_proxy import TcpProxy
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.tcp_proxy import TcpProxy
 
 
 def through(proxy: TcpProxy, url: str) -> str:

@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from auth_service.main import create_app
-from auth_service.testing import ALEMBIC_INI
 from checkin_shared.db import make_engine
 from checkin_shared.events.topology import queue_names
-from checkin_shared.testing.apps import lifespan_client
-from checkin_shared.testing.database import TestDatabase, isolated_database, run_migrations
-from checkin_shared.testing.events import drain_queue, eventually, private_exchange
-from checkin_shared.testing.tcp_proxy import TcpProxy
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.auth import ALEMBIC_INI
+from checkin_testkit.database import TestDatabase, isolated_database, run_migrations
+from checkin_testkit.events import drain_queue, eventually, private_exchange
+from checkin_testkit.tcp_proxy import TcpProxy
 from sqlalchemy import text
 
 
@@ -118,7 +118,7 @@ async def test_200_registrations_during_a_broker_outage_all_succeed_and_all_arri
     # Its own database: no other relay of this run may see (and publish) its outbox.
     async with (
         isolated_database(test_database, "outage", pytestconfig.rootpath) as database,
-        private_exchange(amqp_url, test_run_id) as exchange,
+        private_exchange(amqp_url, test_run_id, consumers=("notification",)) as exchange,
     ):
         database_url = database.url_for("auth_svc")
         run_migrations(ALEMBIC_INI, database_url)

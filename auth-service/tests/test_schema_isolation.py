@@ -2,7 +2,7 @@
 
 import asyncpg
 import pytest
-from checkin_shared.testing.database import TestDatabase
+from checkin_testkit.database import TestDatabase
 
 
 async def test_auth_role_cannot_read_another_services_schema(

@@ -6,7 +6,7 @@ import httpx
 import jwt
 import pytest
 from auth_service.main import create_app
-from checkin_shared.testing.apps import lifespan_client
+from checkin_testkit.apps import lifespan_client
 
 
 async def test_login_returns_a_bearer_pair_with_the_documented_claims(

@@ -6,9 +6,9 @@ import httpx
 import pytest
 from auth_service.keys.signing import SigningKeys, generate_private_key_pem
 from auth_service.main import create_app
-from auth_service.testing import FORGERIES, forged_tokens
-from checkin_shared.testing import tokens
-from checkin_shared.testing.apps import lifespan_client
+from checkin_testkit import tokens
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.auth import FORGERIES, forged_tokens
 
 
 @pytest.fixture

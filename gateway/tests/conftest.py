@@ -9,10 +9,10 @@ from api_gateway.config import GatewaySettings
 from api_gateway.main import create_app
 from auth_service.keys.signing import generate_private_key_pem
 from auth_service.main import create_app as create_auth_app
-from auth_service.testing import ALEMBIC_INI, signed_token, test_settings
-from checkin_shared.testing.apps import free_port, lifespan_client, running_server
-from checkin_shared.testing.database import TestDatabase, isolated_database, run_migrations
-from checkin_shared.testing.events import private_exchange
+from checkin_testkit.apps import free_port, lifespan_client, running_server
+from checkin_testkit.auth import ALEMBIC_INI, signed_token, test_settings
+from checkin_testkit.database import TestDatabase, isolated_database, run_migrations
+from checkin_testkit.events import private_exchange
 from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,7 +37,7 @@ async def auth_url(
     # A database of its own: its outbox relay must not publish the auth tests' events.
     async with (
         isolated_database(test_database, "gateway", pytestconfig.rootpath) as database,
-        private_exchange(amqp_url, test_run_id) as exchange,
+        private_exchange(amqp_url, test_run_id, consumers=("notification",)) as exchange,
     ):
         database_url = database.url_for("auth_svc")
         run_migrations(ALEMBIC_INI, database_url)

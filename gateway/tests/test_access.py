@@ -8,9 +8,9 @@ import pytest
 import upstream_app
 from api_gateway.main import create_app
 from auth_service.keys.signing import SigningKeys, generate_private_key_pem
-from auth_service.testing import FORGERIES, forged_tokens
-from checkin_shared.testing import tokens
-from checkin_shared.testing.apps import lifespan_client
+from checkin_testkit import tokens
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.auth import FORGERIES, forged_tokens
 
 
 @pytest.mark.parametrize("case", FORGERIES)

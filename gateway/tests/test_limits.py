@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 from api_gateway.main import create_app
-from checkin_shared.testing.apps import lifespan_client
+from checkin_testkit.apps import lifespan_client
 
 
 async def test_a_stopped_service_gives_503(
@@ -59,7 +59,7 @@ async def test_requests_over_the_per_ip_rate_get_429_with_retry_after(
 async def test_requests_over_the_per_user_rate_get_429(
     gateway_settings_for: Any, gw_signing_pem: str, auth_header: Any
 ) -> None:
-    from auth_service.testing import signed_token
+    from checkin_testkit.auth import signed_token
 
     settings = gateway_settings_for(rate_per_user=0.1, burst_per_user=2)
     token, other = signed_token(gw_signing_pem), signed_token(gw_signing_pem)

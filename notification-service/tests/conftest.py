@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 import pytest
 from checkin_shared.keysets import StaticKeySet
-from checkin_shared.testing.apps import free_port, lifespan_client, running_server
-from checkin_shared.testing.database import TestDatabase, run_migrations
-from checkin_shared.testing.events import private_exchange
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.apps import free_port, lifespan_client, running_server
+from checkin_testkit.database import TestDatabase, run_migrations
+from checkin_testkit.events import private_exchange
+from checkin_testkit.tokens import TokenMinter
 from notification_service.config import NotificationSettings
 from notification_service.main import create_app
 from starlette.applications import Starlette

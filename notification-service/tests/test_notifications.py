@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from checkin_shared.events.contracts import RewardClaimedV1, RewardStockLowV1, UserRegisteredV1
 from checkin_shared.events.envelope import Envelope, wrap
-from checkin_shared.testing.events import eventually, publish_envelope
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.events import eventually, publish_envelope
+from checkin_testkit.tokens import TokenMinter
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
@@ -195,3 +195,14 @@ async def test_alert_recipients_are_managed_by_admins(
     assert bad.status_code == 422
     kept = (await client.get("/notifications/admin/alert-recipients", headers=admin)).json()
     assert kept == seeded  # nothing written by the refused request
+
+
+async def test_the_notification_consumer_declares_the_types_its_handlers_take(
+    client: httpx.AsyncClient,
+) -> None:
+    """The queue binds exactly what the handlers take; the test kit's copy (used by tests
+    that play this consumer) says the same."""
+    from checkin_testkit.events import SUBSCRIPTIONS
+
+    consumer = client.app.state.consumer  # type: ignore[attr-defined]
+    assert sorted(consumer.handlers) == SUBSCRIPTIONS["notification"]

@@ -15,9 +15,9 @@ from checkin_shared.events.contracts import (
     UserRegisteredV1,
 )
 from checkin_shared.events.envelope import wrap
-from checkin_shared.testing.events import eventually, publish_envelope
-from checkin_shared.testing.metrics import metric_value
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.events import eventually, publish_envelope
+from checkin_testkit.metrics import metric_value
+from checkin_testkit.tokens import TokenMinter
 from notification_service.log.models import ReminderRun
 from notification_service.reminders.service import ReminderScheduler
 from sqlalchemy import func, select

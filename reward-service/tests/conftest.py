@@ -11,10 +11,10 @@ import pytest
 from checkin_shared.clock import FrozenClock
 from checkin_shared.db import make_engine
 from checkin_shared.keysets import StaticKeySet
-from checkin_shared.testing.apps import lifespan_client
-from checkin_shared.testing.database import TestDatabase, run_migrations
-from checkin_shared.testing.events import private_exchange
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.database import TestDatabase, run_migrations
+from checkin_testkit.events import private_exchange
+from checkin_testkit.tokens import TokenMinter
 from reward_service.config import RewardSettings
 from reward_service.main import create_app
 from sqlalchemy import text
@@ -38,7 +38,7 @@ def reward_database_url(test_database: TestDatabase) -> str:
 
 @pytest.fixture(scope="session")
 async def events_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
-    async with private_exchange(amqp_url, test_run_id) as name:
+    async with private_exchange(amqp_url, test_run_id, consumers=("notification",)) as name:
         yield name
 
 

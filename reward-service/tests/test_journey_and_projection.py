@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.envelope import Envelope, wrap
-from checkin_shared.testing.events import eventually, publish_envelope
+from checkin_testkit.events import eventually, publish_envelope
 
 
 def checked_in(user: uuid.UUID, day: date, total: int) -> Envelope:
@@ -114,3 +114,12 @@ async def test_days_outside_the_campaign_window_do_not_count(
         u=str(user),
     )
     assert await days_of(client, headers) == 1  # the campaign starts on 2026-01-01
+
+
+def test_the_reward_consumer_declares_the_types_its_handlers_take() -> None:
+    """The queue binds exactly what the handlers take; the test kit's copy (used by tests
+    that play this consumer) says the same."""
+    from checkin_testkit.events import SUBSCRIPTIONS
+    from reward_service.projection.handlers import HANDLERS
+
+    assert sorted(HANDLERS) == SUBSCRIPTIONS["reward"] == ["attendance.checked_in.v1"]

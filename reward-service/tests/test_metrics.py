@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from checkin_shared.clock import FrozenClock
-from checkin_shared.testing.metrics import metric_value
+from checkin_testkit.metrics import metric_value
 from reward_service.stock.sweep import StockSweeper
 
 

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from checkin_shared.clock import FrozenClock
 from checkin_shared.keysets import StaticKeySet
-from checkin_shared.testing.apps import lifespan_client
-from checkin_shared.testing.database import TestDatabase, isolated_database, run_migrations
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.apps import lifespan_client
+from checkin_testkit.database import TestDatabase, isolated_database, run_migrations
+from checkin_testkit.tokens import TokenMinter
 from reward_service.main import create_app
 from reward_service.stock.sweep import StockSweeper
 

@@ -4,13 +4,13 @@ from typing import Any
 import pytest
 from checkin_shared.db import make_engine, make_session_factory
 from checkin_shared.events.tables import inbox_table, outbox_table
-from checkin_shared.testing.database import TestDatabase
-from checkin_shared.testing.events import private_exchange
+from checkin_testkit.database import TestDatabase
+from checkin_testkit.events import private_exchange
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 PROBE = MetaData(schema="probe")
-OUTBOX = outbox_table(PROBE)
+OUTBOX = outbox_table(PROBE, producer="probe")
 INBOX = inbox_table(PROBE)
 EFFECT = Table(
     "effect",

@@ -15,8 +15,8 @@ from checkin_shared.events.contracts import UserRegisteredV1
 from checkin_shared.events.envelope import Envelope, wrap
 from checkin_shared.events.parking import list_parked, replay_parked
 from checkin_shared.events.topology import queue_names
-from checkin_shared.testing.events import eventually, publish_envelope
-from checkin_shared.testing.tcp_proxy import TcpProxy
+from checkin_testkit.events import eventually, publish_envelope
+from checkin_testkit.tcp_proxy import TcpProxy
 from sqlalchemy import func, insert, select
 
 

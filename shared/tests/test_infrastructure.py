@@ -2,7 +2,7 @@
 
 import aio_pika
 import asyncpg
-from checkin_shared.testing.database import TestDatabase
+from checkin_testkit.database import TestDatabase
 
 
 async def test_the_broker_fixture_is_a_real_rabbitmq(amqp_url: str, test_run_id: str) -> None:

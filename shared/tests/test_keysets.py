@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from checkin_shared.keysets import RemoteKeySet
-from checkin_shared.testing.apps import free_port, running_server
-from checkin_shared.testing.tokens import TokenMinter
+from checkin_testkit.apps import free_port, running_server
+from checkin_testkit.tokens import TokenMinter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse

@@ -10,9 +10,9 @@ import aio_pika
 from checkin_shared.events.contracts import UserRegisteredV1
 from checkin_shared.events.envelope import wrap
 from checkin_shared.events.queue_watch import QueueWatch
-from checkin_shared.events.topology import declare_topology, queue_names
+from checkin_shared.events.topology import queue_names
 from checkin_shared.periodic import Periodic
-from checkin_shared.testing.events import publish_envelope
+from checkin_testkit.events import consumer_queues, private_exchange, publish_envelope
 from prometheus_client import REGISTRY
 
 
@@ -21,10 +21,15 @@ def gauge(name: str, **labels: str) -> float | None:
 
 
 async def test_the_queue_watch_reports_waiting_messages_and_consumers(
-    amqp_url: str, exchange: str
+    amqp_url: str, test_run_id: str
 ) -> None:
+    async with private_exchange(amqp_url, test_run_id) as exchange:
+        await watch_a_consumers_queues(amqp_url, exchange)
+
+
+async def watch_a_consumers_queues(amqp_url: str, exchange: str) -> None:
     names = queue_names(exchange, "notification")
-    watch = QueueWatch(amqp_url, exchange, every_seconds=60)
+    watch = QueueWatch(amqp_url, [names.main, names.parked], every_seconds=60)
     try:
         await watch.report()  # nothing declared yet: reported empty, nothing created
         assert gauge("events_queue_consumers", queue=names.main) == 0
@@ -33,7 +38,7 @@ async def test_the_queue_watch_reports_waiting_messages_and_consumers(
         connection = await aio_pika.connect(amqp_url)
         async with connection:
             channel = await connection.channel()
-            await declare_topology(channel, exchange, retry_delay_ms=1000)
+            await consumer_queues(amqp_url, exchange, "notification")
             event = wrap(
                 UserRegisteredV1(user_id=uuid.uuid4(), email="q@example.com", name="Q"),
                 occurred_at=datetime.now(UTC),

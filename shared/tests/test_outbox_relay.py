@@ -6,14 +6,21 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from checkin_shared.events.contracts import UserRegisteredV1
 from checkin_shared.events.outbox import add_event
 from checkin_shared.events.publisher import EventPublisher
 from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.events.topology import queue_names
-from checkin_shared.testing.database import TestDatabase
-from checkin_shared.testing.events import drain_queue, eventually
+from checkin_testkit.database import TestDatabase
+from checkin_testkit.events import consumer_queues, drain_queue, eventually
 from sqlalchemy import func, select, text
+
+
+@pytest.fixture(autouse=True)
+async def notification_queues(amqp_url: str, exchange: str) -> None:
+    """The relay publishes to what consumers declared: here, the notification consumer."""
+    await consumer_queues(amqp_url, exchange, "notification")
 
 
 def registered(email: str = "a@example.com") -> UserRegisteredV1:
@@ -28,7 +35,7 @@ def make_relay(
         outbox=tables["outbox"],
         session_factory=sessions,
         listen_dsn=db.admin_dsn,
-        publisher=EventPublisher(url, exchange, timeout=3, retry_delay_ms=200),
+        publisher=EventPublisher(url, exchange, timeout=3),
         **kw,
     )
 

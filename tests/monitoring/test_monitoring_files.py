@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from checkin_shared.testing.metrics import promql_metric_names
-from checkin_shared.testing.monitoring import (
+from checkin_testkit.metrics import promql_metric_names
+from checkin_testkit.monitoring import (
     MONITORING,
     alert_rules,
     dashboards,

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from checkin_shared.testing.database import drop_database
-from checkin_shared.testing.events import private_exchange
+from checkin_testkit.database import drop_database
+from checkin_testkit.events import private_exchange
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "devstack"))

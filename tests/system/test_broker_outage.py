@@ -10,15 +10,15 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from checkin_shared.testing.events import eventually
-from checkin_shared.testing.shoppers import (
+from checkin_testkit.events import eventually
+from checkin_testkit.shoppers import (
     admin_headers,
     eligible_shoppers,
     is_claimable,
     one_day_tier,
     patiently,
 )
-from checkin_shared.testing.tcp_proxy import TcpProxy
+from checkin_testkit.tcp_proxy import TcpProxy
 
 GROUP = 150
 STOCK = 100

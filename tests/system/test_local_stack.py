@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 from auth_service.keys.signing import generate_private_key_pem
-from auth_service.testing import FORGERIES, forged_tokens
-from checkin_shared.testing.events import eventually
-from checkin_shared.testing.metrics import promql_metric_names, series_names
-from checkin_shared.testing.monitoring import NOT_FROM_THE_CODE, monitored_queries
+from checkin_testkit.auth import FORGERIES, forged_tokens
+from checkin_testkit.events import eventually
+from checkin_testkit.metrics import promql_metric_names, series_names
+from checkin_testkit.monitoring import NOT_FROM_THE_CODE, monitored_queries
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from checkin_shared.testing.events import eventually
-from checkin_shared.testing.shoppers import (
+from checkin_testkit.events import eventually
+from checkin_testkit.shoppers import (
     admin_headers,
     eligible_shoppers,
     is_claimable,

@@ -11,4 +11,4 @@ class Base(DeclarativeBase):
     metadata = schema_metadata(SCHEMA)
 
 
-OUTBOX = outbox_table(Base.metadata)
+OUTBOX = outbox_table(Base.metadata, producer="attendance")

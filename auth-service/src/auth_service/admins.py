@@ -5,8 +5,9 @@ from datetime import datetime
 from checkin_shared.errors import ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth_service.accounts.service import register
 from auth_service.users.passwords import Passwords, check_strength
-from auth_service.users.service import create_account, find_by_email
+from auth_service.users.service import find_by_email
 
 
 async def ensure_admin(
@@ -29,7 +30,7 @@ async def ensure_admin(
         return "promoted"
     check_strength(password, email=email)
     try:
-        await create_account(
+        await register(
             session,
             email=email,
             name=name,

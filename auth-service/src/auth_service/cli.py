@@ -10,6 +10,7 @@ from pathlib import Path
 from checkin_shared.clock import SystemClock
 from checkin_shared.db import make_engine, make_session_factory
 from checkin_shared.errors import ProblemError
+from checkin_shared.unit_of_work import unit_of_work
 
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
@@ -26,7 +27,7 @@ async def _create_admin(email: str, password: str, name: str) -> str:
         parallelism=settings.argon2_parallelism,
     )
     try:
-        async with make_session_factory(engine)() as session:
+        async with unit_of_work(make_session_factory(engine)) as session:
             outcome = await ensure_admin(
                 session,
                 passwords,
@@ -35,7 +36,6 @@ async def _create_admin(email: str, password: str, name: str) -> str:
                 name=name,
                 now=SystemClock().now(),
             )
-            await session.commit()
     finally:
         await engine.dispose()
     return outcome

@@ -10,8 +10,10 @@ from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import StaticKeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
+from checkin_shared.unit_of_work import unit_of_work
 from fastapi import FastAPI
 
+from auth_service.accounts import router as accounts_router
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
 from auth_service.db import OUTBOX
@@ -21,7 +23,6 @@ from auth_service.purchases import router as purchases_router
 from auth_service.sessions import router as sessions_router
 from auth_service.sessions.service import Issuer
 from auth_service.sessions.throttle import LoginThrottle
-from auth_service.users import router as users_router
 from auth_service.users.passwords import Passwords
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
         description="Accounts, tokens, purchase history and the JWKS.",
         lifespan=lifespan,
     )
-    for module in (users_router, sessions_router, purchases_router, keys_router):
+    for module in (accounts_router, sessions_router, purchases_router, keys_router):
         app.include_router(module.router)
     return app
 
@@ -74,8 +75,8 @@ async def _bootstrap_admin(app: FastAPI, settings: AuthSettings) -> None:
     email, password = settings.bootstrap_admin_email, settings.bootstrap_admin_password
     if not (email and password):
         return
-    async with app.state.session_factory() as session:
-        try:
+    try:
+        async with unit_of_work(app.state.session_factory) as session:
             outcome = await ensure_admin(
                 session,
                 app.state.passwords,
@@ -84,7 +85,6 @@ async def _bootstrap_admin(app: FastAPI, settings: AuthSettings) -> None:
                 name=settings.bootstrap_admin_name,
                 now=app.state.clock.now(),
             )
-        except ProblemError as exc:
-            raise RuntimeError(f"AUTH_BOOTSTRAP_ADMIN_PASSWORD refused: {exc.detail}") from None
-        await session.commit()
+    except ProblemError as exc:
+        raise RuntimeError(f"AUTH_BOOTSTRAP_ADMIN_PASSWORD refused: {exc.detail}") from None
     log.info("bootstrap admin %s: %s", email, outcome)

@@ -10,6 +10,7 @@ from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
+from checkin_shared.unit_of_work import unit_of_work
 from fastapi import FastAPI
 
 from notification_service.alerts.handlers import AlertHandlers
@@ -50,11 +51,10 @@ def create_app(
             ) as factory,
             httpx.AsyncClient(timeout=10) as http,
         ):
-            async with factory() as session:
+            async with unit_of_work(factory) as session:
                 await directory_service.seed_recipients(
                     session, settings.alert_recipients, now=the_clock.now()
                 )
-                await session.commit()
             consumer = make_consumer(
                 service="notification",
                 settings=settings,

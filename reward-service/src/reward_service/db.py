@@ -11,5 +11,5 @@ class Base(DeclarativeBase):
     metadata = schema_metadata(SCHEMA)
 
 
-OUTBOX = outbox_table(Base.metadata)
+OUTBOX = outbox_table(Base.metadata, producer="reward")
 INBOX = inbox_table(Base.metadata)

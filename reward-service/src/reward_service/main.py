@@ -11,12 +11,14 @@ from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
 from fastapi import FastAPI
 
-from reward_service.admin import router as admin_router
 from reward_service.campaigns import router as campaigns_router
+from reward_service.claims import admin_router as claims_admin_router
+from reward_service.claims import router as claims_router
 from reward_service.config import RewardSettings
 from reward_service.db import INBOX, OUTBOX
+from reward_service.points import router as points_router
 from reward_service.projection.handlers import HANDLERS
-from reward_service.shopper import router as shopper_router
+from reward_service.stock import router as stock_router
 from reward_service.stock.sweep import StockSweeper
 from reward_service.tiers import router as tiers_router
 
@@ -67,6 +69,13 @@ def create_app(
         description="Campaign, reward tiers and stock, claims and points; admin views.",
         lifespan=lifespan,
     )
-    for module in (shopper_router, campaigns_router, tiers_router, admin_router):
+    for module in (
+        claims_router,
+        points_router,
+        campaigns_router,
+        tiers_router,
+        stock_router,
+        claims_admin_router,
+    ):
         app.include_router(module.router)
     return app

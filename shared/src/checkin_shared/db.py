@@ -1,9 +1,5 @@
-"""Async engine and session helpers. Callers own the transaction: helpers never commit."""
+"""Async engine and session helpers. Transactions belong to `unit_of_work`: helpers never commit."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
-
-from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -39,13 +35,3 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> Async
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session per request. The route commits explicitly; anything uncommitted rolls back."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with factory() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(_request_session)]

@@ -46,11 +46,36 @@ class ProblemError(Exception):
         self.detail = detail or title
         self.headers = headers
         self.extra = extra
+        self.keeps_changes = False
+
+    def keeping_changes(self) -> "ProblemError":
+        """Refuse the request but commit what it did (the unit of work reads this)."""
+        self.keeps_changes = True
+        return self
+
+    def body(self) -> dict[str, Any]:
+        return problem_body(self.status, self.code, self.title, self.detail, **self.extra)
 
     def response(self) -> JSONResponse:
-        return problem_response(
-            self.status, self.code, self.title, self.detail, headers=self.headers, **self.extra
+        return JSONResponse(
+            self.body(),
+            status_code=self.status,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers=self.headers,
         )
+
+
+def problem_body(
+    status: int, code: str, title: str, detail: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"https://errors.checkin.example/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "code": code,
+        **extra,
+    }
 
 
 def problem_response(
@@ -62,14 +87,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body = {
-        "type": f"https://errors.checkin.example/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        "code": code,
-        **extra,
-    }
+    body = problem_body(status, code, title, detail, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

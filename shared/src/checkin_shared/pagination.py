@@ -4,11 +4,15 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from checkin_shared.errors import ProblemError
 
@@ -70,3 +74,41 @@ def decode_time_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return at, uuid.UUID(key)
     except ValueError as exc:
         raise _invalid() from exc
+
+
+@dataclass(frozen=True)
+class NewestFirst:
+    """A keyset order, newest first: an instant column and a unique tie-breaker column.
+    `position` reads a row's (instant, tie-breaker); `parse_key` turns the cursor's
+    tie-breaker back into the column's type."""
+
+    at: Any
+    key: Any
+    position: Callable[[Any], tuple[datetime, Any]]
+    parse_key: Callable[[str], Any] = uuid.UUID
+
+
+async def keyset_page(
+    session: AsyncSession,
+    statement: Select[*tuple[Any, ...]],
+    order: NewestFirst,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Any], str | None]:
+    """One page of `statement` (a select of one entity gives entities, else rows) after
+    `cursor`, and the cursor of the next page (None on the last)."""
+    if cursor:
+        at, raw_key = decode_time_cursor(cursor)
+        try:
+            key = order.parse_key(raw_key)
+        except ValueError as exc:
+            raise _invalid() from exc
+        statement = statement.where(tuple_(order.at, order.key) < tuple_(at, key))
+    statement = statement.order_by(order.at.desc(), order.key.desc()).limit(limit + 1)
+    result = await session.execute(statement)
+    rows = list(result.scalars() if len(statement.column_descriptions) == 1 else result.all())
+    if len(rows) <= limit:
+        return rows, None
+    last_at, last_key = order.position(rows[limit - 1])
+    return rows[:limit], encode_cursor(last_at.isoformat(), last_key)

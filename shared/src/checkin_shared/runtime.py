@@ -1,6 +1,5 @@
 """What every service's lifespan sets up: database, token verification, readiness, and
-(for producers) the outbox relay and the watch on the consumers' queues. A service adds
-its own parts inside it."""
+(for producers) the outbox relay. A service adds its own parts (a consumer) inside it."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.clock import Clock
 from checkin_shared.db import make_engine, make_session_factory
-from checkin_shared.events.queue_watch import QueueWatch
 from checkin_shared.events.wiring import broker_check, make_relay
 from checkin_shared.health import database_check, keys_check
 from checkin_shared.keysets import KeySet, RemoteKeySet
@@ -77,7 +75,6 @@ async def service_runtime(
         app.state.readiness_checks["jwks"] = keys_check(remote)
     app.state.readiness_info = {"broker": broker_check(settings.amqp_url)}
     relay = None
-    watch = None
     if outbox is not None:
         relay = make_relay(
             service=service,
@@ -87,15 +84,9 @@ async def service_runtime(
             session_factory=factory,
         )
         await relay.start()
-        watch = QueueWatch(
-            settings.amqp_url, settings.events_exchange, settings.queue_watch_seconds
-        )
-        watch.start()
     try:
         yield factory
     finally:
-        if watch is not None:
-            await watch.stop()
         if relay is not None:
             await relay.stop()
         if remote is not None:

@@ -2,15 +2,9 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from checkin_shared.db import SessionDep
-from checkin_shared.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    decode_time_id_cursor,
-    encode_cursor,
-)
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import AdminUser
+from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Query
 
 from attendance_service.admin import service
@@ -30,15 +24,10 @@ async def list_check_ins(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminCheckIn]:
-    after = decode_time_id_cursor(cursor) if cursor else None
-    rows = await service.list_check_ins(
-        session, day=day, user_id=user_id, after=after, limit=limit + 1
+    rows, next_cursor = await service.list_check_ins(
+        session, day=day, user_id=user_id, cursor=cursor, limit=limit
     )
-    items = [AdminCheckIn.model_validate(r, from_attributes=True) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last.checked_at.isoformat(), last.id)
+    items = [AdminCheckIn.model_validate(r, from_attributes=True) for r in rows]
     return Page[AdminCheckIn](items=items, next_cursor=next_cursor)
 
 

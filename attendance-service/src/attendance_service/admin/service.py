@@ -1,13 +1,16 @@
 """Admin views of attendance."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import func, select, tuple_
+from checkin_shared.pagination import NewestFirst, keyset_page
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance_service.admin.schemas import DayCount
 from attendance_service.checkins.models import CheckIn
+
+NEWEST_FIRST = NewestFirst(CheckIn.checked_at, CheckIn.id, lambda c: (c.checked_at, c.id))
 
 
 async def list_check_ins(
@@ -15,18 +18,16 @@ async def list_check_ins(
     *,
     day: date | None,
     user_id: uuid.UUID | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> list[CheckIn]:
-    """Newest first."""
-    statement = select(CheckIn).order_by(CheckIn.checked_at.desc(), CheckIn.id.desc())
+) -> tuple[list[CheckIn], str | None]:
+    """Newest first, with the next page's cursor."""
+    statement = select(CheckIn)
     if day is not None:
         statement = statement.where(CheckIn.day == day)
     if user_id is not None:
         statement = statement.where(CheckIn.user_id == user_id)
-    if after is not None:
-        statement = statement.where(tuple_(CheckIn.checked_at, CheckIn.id) < tuple_(*after))
-    return list((await session.execute(statement.limit(limit))).scalars())
+    return await keyset_page(session, statement, NEWEST_FIRST, cursor=cursor, limit=limit)
 
 
 async def daily_counts(session: AsyncSession, *, start: date, end: date) -> list[DayCount]:

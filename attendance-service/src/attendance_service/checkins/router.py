@@ -1,18 +1,19 @@
 from datetime import date
 from typing import Annotated
 
-from checkin_shared.db import SessionDep
 from checkin_shared.errors import ProblemError
 from checkin_shared.security import CurrentUser
+from checkin_shared.unit_of_work import SessionDep, UnitOfWork, request_unit_of_work
 from fastapi import APIRouter, Query, status
 
 from attendance_service.checkins import service
-from attendance_service.checkins.metrics import CHECK_INS
+from attendance_service.checkins.metrics import count_check_in
 from attendance_service.checkins.schemas import AttendanceSummary, Calendar, CheckInRead
 from attendance_service.days import business_day, day_range
 from attendance_service.dependencies import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/attendance", tags=["check-ins"])
+CheckInWork = Annotated[UnitOfWork, request_unit_of_work(count_check_in, success="checked_in")]
 
 
 @router.post(
@@ -22,25 +23,18 @@ router = APIRouter(prefix="/attendance", tags=["check-ins"])
     responses={403: {"description": "not_eligible"}, 409: {"description": "already_checked_in"}},
 )
 async def check_in(
-    principal: CurrentUser, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    principal: CurrentUser, work: CheckInWork, settings: SettingsDep, clock: ClockDep
 ) -> CheckInRead:
-    try:
-        if not principal.eligible:
-            raise ProblemError(
-                403,
-                "not_eligible",
-                "Not eligible",
-                "Checking in needs at least one purchase from the shop",
-            )
-        result = await service.check_in(
-            session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
+    if not principal.eligible:
+        raise ProblemError(
+            403,
+            "not_eligible",
+            "Not eligible",
+            "Checking in needs at least one purchase from the shop",
         )
-        await session.commit()
-    except ProblemError as refused:
-        CHECK_INS.labels(refused.code).inc()
-        raise
-    CHECK_INS.labels("checked_in").inc()
-    return result
+    return await service.check_in(
+        work.session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
+    )
 
 
 @router.get("/me", summary="My attendance: today, totals and streaks")

@@ -1,12 +1,6 @@
-from checkin_shared.db import SessionDep
-from checkin_shared.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    decode_time_cursor,
-    encode_cursor,
-)
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import AdminUser, CurrentUser
+from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter
 
 from auth_service.dependencies import ClockDep
@@ -23,15 +17,10 @@ async def my_purchases(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[PurchaseRead]:
-    after = decode_time_cursor(cursor) if cursor else None
-    rows = await service.list_purchases(
-        session, user_id=principal.user_id, after=after, limit=limit + 1
+    rows, next_cursor = await service.list_purchases(
+        session, user_id=principal.user_id, cursor=cursor, limit=limit
     )
-    items = [PurchaseRead.model_validate(p, from_attributes=True) for p in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last.purchased_at.isoformat(), last.order_id)
+    items = [PurchaseRead.model_validate(p, from_attributes=True) for p in rows]
     return Page[PurchaseRead](items=items, next_cursor=next_cursor)
 
 
@@ -40,5 +29,4 @@ async def import_purchases(
     body: PurchaseImport, _: AdminUser, session: SessionDep, clock: ClockDep
 ) -> PurchaseImportResult:
     result = await service.import_purchases(session, body.items, now=clock.now())
-    await session.commit()
     return result

@@ -1,11 +1,14 @@
-"""Purchase import (idempotent by order id) and a shopper's purchase history."""
+"""Purchases: import (idempotent by order id), linking to accounts, eligibility, a
+shopper's history. Helpers flush; the unit of work commits."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from checkin_shared.events.contracts import PurchaseRecordedV1
 from checkin_shared.events.outbox import add_event
-from sqlalchemy import func, select, tuple_
+from checkin_shared.pagination import NewestFirst, keyset_page
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,21 +60,39 @@ async def import_purchases(
     )
 
 
+NEWEST_FIRST = NewestFirst(
+    Purchase.purchased_at, Purchase.order_id, lambda p: (p.purchased_at, p.order_id), str
+)
+
+
 async def list_purchases(
-    session: AsyncSession,
-    *,
-    user_id: uuid.UUID,
-    after: tuple[datetime, str] | None,
-    limit: int,
-) -> list[Purchase]:
-    """Newest first."""
-    statement = (
-        select(Purchase)
-        .where(Purchase.user_id == user_id)
-        .order_by(Purchase.purchased_at.desc(), Purchase.order_id.desc())
+    session: AsyncSession, *, user_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[Purchase], str | None]:
+    """Newest first, with the next page's cursor."""
+    statement = select(Purchase).where(Purchase.user_id == user_id)
+    return await keyset_page(session, statement, NEWEST_FIRST, cursor=cursor, limit=limit)
+
+
+async def link_to_account(session: AsyncSession, account: Account, *, now: datetime) -> None:
+    """Give a new account the orders imported under its email before it existed."""
+    linked = await session.execute(
+        update(Purchase)
+        .where(Purchase.email == account.email, Purchase.user_id.is_(None))
+        .values(user_id=account.id)
+        .returning(Purchase.order_id, Purchase.purchased_at)
     )
-    if after is not None:
-        statement = statement.where(
-            tuple_(Purchase.purchased_at, Purchase.order_id) < tuple_(*after)
+    for order_id, purchased_at in linked.all():
+        recorded = PurchaseRecordedV1(
+            user_id=account.id, order_id=order_id, purchased_at=purchased_at
         )
-    return list((await session.execute(statement.limit(limit))).scalars().all())
+        await add_event(session, OUTBOX, recorded, occurred_at=now)
+
+
+def has_purchase(user_id: Any) -> ColumnElement[bool]:
+    """Eligibility as SQL: at least one purchase. `user_id`: an id, or the account id
+    column of an enclosing query."""
+    return exists().where(Purchase.user_id == user_id)
+
+
+async def is_eligible(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    return bool((await session.execute(select(has_purchase(user_id)))).scalar())

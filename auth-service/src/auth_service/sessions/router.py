@@ -1,9 +1,9 @@
 import uuid
 
-from checkin_shared.db import SessionDep
 from checkin_shared.errors import ProblemError
 from checkin_shared.security import CurrentUser
 from checkin_shared.tokens import invalid_token
+from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Request, Response, status
 
 from auth_service.dependencies import ClockDep, IssuerDep, PasswordsDep, ThrottleDep
@@ -46,16 +46,15 @@ async def login(
         session.expunge(account)  # keep its loaded fields past the rollback below
     # Give the connection back during the slow hash: a login must never hold one pooled
     # connection while it waits for another (the throttle's), or a burst of logins
-    # exhausts the pool and every one of them waits for the pool timeout.
+    # exhausts the pool and every one of them waits for the pool timeout. (Only reads
+    # happened so far; the unit of work commits what follows.)
     await session.rollback()
     if not await passwords.verify(account.password_hash if account else None, body.password):
         await throttle.failed(reservation)
         raise invalid_credentials()
     assert account is not None
     await throttle.release(reservation)
-    pair = await issuer.new_pair(session, account, family_id=uuid.uuid4(), now=clock.now())
-    await session.commit()
-    return pair
+    return await issuer.new_pair(session, account, family_id=uuid.uuid4(), now=clock.now())
 
 
 @router.post(
@@ -67,14 +66,13 @@ async def refresh(
     body: RefreshRequest, session: SessionDep, issuer: IssuerDep, clock: ClockDep
 ) -> TokenPair:
     try:
-        pair = await service.rotate(session, issuer, raw_token=body.refresh_token, now=clock.now())
+        return await service.rotate(session, issuer, raw_token=body.refresh_token, now=clock.now())
     except service.RefreshReused:
-        await session.commit()  # keep the family's revocation although the request fails
-        raise invalid_token("refresh token reused; the session was revoked") from None
+        # The family's revocation is kept although the request is refused.
+        refused = invalid_token("refresh token reused; the session was revoked")
+        raise refused.keeping_changes() from None
     except service.RefreshRejected:
         raise invalid_token("refresh token unknown, expired or revoked") from None
-    await session.commit()
-    return pair
 
 
 @router.post(
@@ -89,5 +87,4 @@ async def logout(
     await service.logout(
         session, raw_token=body.refresh_token, user_id=principal.user_id, now=clock.now()
     )
-    await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

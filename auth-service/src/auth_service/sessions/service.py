@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.config import AuthSettings
 from auth_service.keys.signing import SigningKeys
+from auth_service.purchases.service import is_eligible
 from auth_service.sessions.models import RefreshToken
 from auth_service.sessions.schemas import TokenPair
 from auth_service.users.models import Account
-from auth_service.users.service import is_eligible
 
 
 def hash_token(raw: str) -> str:
@@ -68,7 +68,7 @@ class RefreshRejected(Exception):
 
 
 class RefreshReused(Exception):
-    """A rotated token came back: its whole family was revoked (the caller must commit)."""
+    """A rotated token came back: its whole family was revoked (the refusal keeps that change)."""
 
 
 async def rotate(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from checkin_shared.errors import ProblemError
+from checkin_shared.unit_of_work import unit_of_work
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -59,7 +60,7 @@ class LoginThrottle:
         ip_failures = select(LoginFailure.failures).where(
             LoginFailure.key == ip_key, LoginFailure.window_start == window_start
         )
-        async with self._factory() as session, session.begin():
+        async with unit_of_work(self._factory) as session:
             for_email = (await session.execute(reserve)).scalar_one()
             for_ip = (await session.execute(ip_failures)).scalar_one_or_none() or 0
         max_email, max_ip = self.limits
@@ -87,7 +88,7 @@ class LoginThrottle:
             )
             .values(failures=LoginFailure.failures - 1)
         )
-        async with self._factory() as session, session.begin():
+        async with unit_of_work(self._factory) as session:
             await session.execute(statement)
 
     async def failed(self, reservation: Reservation) -> None:
@@ -101,5 +102,5 @@ class LoginThrottle:
                 set_={"failures": LoginFailure.failures + 1},
             )
         )
-        async with self._factory() as session, session.begin():
+        async with unit_of_work(self._factory) as session:
             await session.execute(statement)

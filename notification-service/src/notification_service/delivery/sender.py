@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 from checkin_shared.clock import Clock
+from checkin_shared.unit_of_work import unit_of_work
 from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,7 +54,7 @@ class Sender:
     async def deliver_due(self) -> int:
         """One batch of due notifications; returns how many were attempted."""
         now = self.clock.now()
-        async with self.factory() as session, session.begin():
+        async with unit_of_work(self.factory) as session:
             due = (
                 (
                     await session.execute(

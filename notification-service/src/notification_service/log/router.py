@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from checkin_shared.db import SessionDep
-from checkin_shared.pagination import CursorQuery, LimitQuery, Page, decode_time_id_cursor
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import CurrentUser, admin_principal
+from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from notification_service.dependencies import ClockDep, SchedulerDep
@@ -30,9 +30,8 @@ admin = APIRouter(
 async def my_notifications(
     principal: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[MyNotification]:
-    after = decode_time_id_cursor(cursor) if cursor else None
     rows, next_cursor = await service.page(
-        session, limit=limit, after=after, user_id=principal.user_id
+        session, limit=limit, cursor=cursor, user_id=principal.user_id
     )
     items = [MyNotification.model_validate(n, from_attributes=True) for n in rows]
     return Page[MyNotification](items=items, next_cursor=next_cursor)
@@ -45,7 +44,6 @@ async def set_preferences(
     await directory.set_reminders(
         session, user_id=principal.user_id, enabled=body.reminders, now=clock.now()
     )
-    await session.commit()
     return body
 
 
@@ -57,9 +55,8 @@ async def all_notifications(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminNotification]:
-    after = decode_time_id_cursor(cursor) if cursor else None
     rows, next_cursor = await service.page(
-        session, limit=limit, after=after, kind=kind, status=state
+        session, limit=limit, cursor=cursor, kind=kind, status=state
     )
     items = [AdminNotification.model_validate(n, from_attributes=True) for n in rows]
     return Page[AdminNotification](items=items, next_cursor=next_cursor)
@@ -86,5 +83,4 @@ async def put_recipients(
     emails = await directory.replace_recipients(
         session, [str(e) for e in body.emails], now=clock.now()
     )
-    await session.commit()
     return AlertRecipients.model_validate({"emails": emails})

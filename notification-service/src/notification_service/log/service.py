@@ -1,11 +1,11 @@
 """Queueing notifications: rows in the log, sent later by the sender loop. Helpers flush;
-callers commit. The unique (cause, recipient, channel) key makes queueing idempotent."""
+the unit of work commits. The unique (cause, recipient, channel) key makes queueing idempotent."""
 
 import uuid
 from datetime import datetime
 
-from checkin_shared.pagination import encode_cursor
-from sqlalchemy import select, tuple_
+from checkin_shared.pagination import NewestFirst, keyset_page
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,32 +48,24 @@ async def enqueue(
     return inserted.scalar_one_or_none() is not None
 
 
+NEWEST_FIRST = NewestFirst(Notification.created_at, Notification.id, lambda n: (n.created_at, n.id))
+
+
 async def page(
     session: AsyncSession,
     *,
     limit: int,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     user_id: uuid.UUID | None = None,
     kind: str | None = None,
     status: str | None = None,
 ) -> tuple[list[Notification], str | None]:
     """Newest first, with the next page's cursor."""
-    statement = select(Notification).order_by(
-        Notification.created_at.desc(), Notification.id.desc()
-    )
+    statement = select(Notification)
     if user_id is not None:
         statement = statement.where(Notification.user_id == user_id)
     if kind:
         statement = statement.where(Notification.kind == kind)
     if status:
         statement = statement.where(Notification.status == status)
-    if after:
-        statement = statement.where(
-            tuple_(Notification.created_at, Notification.id) < tuple_(*after)
-        )
-    rows = list((await session.execute(statement.limit(limit + 1))).scalars())
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last.created_at.isoformat(), last.id)
-    return rows[:limit], next_cursor
+    return await keyset_page(session, statement, NEWEST_FIRST, cursor=cursor, limit=limit)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
 from checkin_shared.periodic import Periodic, report_daily_run
+from checkin_shared.unit_of_work import unit_of_work
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -79,12 +80,10 @@ class ReminderScheduler:
 
     async def run_now(self) -> int:
         """The admin's 'run it now': today's reminders, whatever the schedule did."""
-        async with self.factory() as session:
-            queued = await queue_reminders(
+        async with unit_of_work(self.factory) as session:
+            return await queue_reminders(
                 session, self.templates, day=self.today(), now=self.clock.now()
             )
-            await session.commit()
-        return queued
 
     async def scheduled_tick(self) -> None:
         """The scheduled run if due, then the day's last run reported as a metric."""
@@ -99,7 +98,7 @@ class ReminderScheduler:
         local = now.astimezone(self.zone)
         if local.time() < self.at:
             return None
-        async with self.factory() as session:
+        async with unit_of_work(self.factory) as session:
             won = await session.execute(
                 insert(ReminderRun)
                 .values(day=local.date(), ran_at=now, queued=0)
@@ -112,6 +111,5 @@ class ReminderScheduler:
             run = await session.get(ReminderRun, local.date())
             assert run is not None
             run.queued = queued
-            await session.commit()
         log.info("reminders for %s: %d queued", local.date(), queued)
         return queued

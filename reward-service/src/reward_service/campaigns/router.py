@@ -1,5 +1,5 @@
-from checkin_shared.db import SessionDep
 from checkin_shared.security import AdminUser, admin_principal
+from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends
 
 from reward_service.campaigns import service
@@ -22,5 +22,4 @@ async def put_campaign(
     body: CampaignWrite, _: AdminUser, session: SessionDep, clock: ClockDep
 ) -> CampaignRead:
     campaign = await service.put(session, body, now=clock.now())
-    await session.commit()
     return CampaignRead.model_validate(campaign, from_attributes=True)

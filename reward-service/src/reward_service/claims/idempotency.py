@@ -3,16 +3,19 @@ a retry gets that answer back unchanged, the same key on another request is a 42
 
 The record is inserted first, in the request's transaction: a concurrent retry waits on
 its key until the first commits, then reads the stored answer. The work runs inside a
-savepoint, so a refusal (409, 403) is stored as the answer while its effects roll back."""
+savepoint, so a refusal (409, 403) is stored as the answer while its effects roll back.
+Nothing here commits: the request's unit of work commits the record with the work."""
 
 import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from checkin_shared.errors import PROBLEM_MEDIA_TYPE, ProblemError
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select, update
@@ -26,6 +29,15 @@ MAX_KEY_LENGTH = 200
 
 def request_hash(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to send, and what it was: `replayed`, the refusal's code, or None when
+    the work was done now."""
+
+    response: Response
+    outcome: str | None
 
 
 def _answer(status: int, body: dict[str, Any]) -> Response:
@@ -45,7 +57,7 @@ async def run_once(
     now: datetime,
     work: Callable[[], Awaitable[BaseModel]],
     success_status: int,
-) -> Response:
+) -> Answer:
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ProblemError(
             422,
@@ -75,20 +87,18 @@ async def run_once(
                 "This key was used for a different request",
             )
         assert record.status_code is not None and record.body is not None
-        return _answer(record.status_code, record.body)
-    savepoint = await session.begin_nested()
+        return Answer(_answer(record.status_code, record.body), "replayed")
+    outcome: str | None
     try:
-        result = await work()
-    except ProblemError as exc:
-        await savepoint.rollback()
-        status, body = exc.status, json.loads(bytes(exc.response().body))
+        async with session.begin_nested():  # a refusal rolls back to here, not further
+            result = await work()
+    except ProblemError as refused:
+        status, body, outcome = refused.status, jsonable_encoder(refused.body()), refused.code
     else:
-        await savepoint.commit()
-        status, body = success_status, result.model_dump(mode="json")
+        status, body, outcome = success_status, result.model_dump(mode="json"), None
     await session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
         .values(status_code=status, body=body)
     )
-    await session.commit()
-    return _answer(status, body)
+    return Answer(_answer(status, body), outcome)

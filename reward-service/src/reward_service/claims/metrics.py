@@ -3,11 +3,18 @@ answered from its record), or the refusal's problem code."""
 
 import uuid
 
+from fastapi import Request
 from prometheus_client import Counter
 
 CLAIMS = Counter("reward_claims_total", "Claim requests by tier and outcome", ["tier", "outcome"])
 
 
-def count_claim(tier_id: uuid.UUID, outcome: str) -> None:
-    tier = "unknown" if outcome == "tier_not_found" else str(tier_id)
+def count_claim(request: Request, outcome: str) -> None:
+    """The claim route's outcome recorder (its unit of work calls it after the commit)."""
+    tier = "unknown"
+    if outcome != "tier_not_found":
+        try:
+            tier = str(uuid.UUID(str(request.path_params.get("tier_id"))))
+        except ValueError:
+            tier = "unknown"
     CLAIMS.labels(tier, outcome).inc()

@@ -1,6 +1,6 @@
 """A claim is one transaction: enough days, one per shopper and tier (unique key), the
 stock taken last by one conditional UPDATE, the ledger entry and the events. Any refusal
-raises and the caller rolls everything back: nothing is half-written."""
+raises and the request's unit of work rolls everything back: nothing is half-written."""
 
 import uuid
 from datetime import datetime
@@ -13,9 +13,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.campaigns import service as campaigns
-from reward_service.claims.models import Claim, PointsEntry
+from reward_service.claims.models import Claim
 from reward_service.claims.schemas import ClaimCreated
 from reward_service.db import OUTBOX
+from reward_service.points import service as points
 from reward_service.projection.service import attendance_days
 from reward_service.stock.events import announce_low_stock, crossed_threshold
 from reward_service.tiers import service as tiers
@@ -50,15 +51,14 @@ async def claim(
     )
     if inserted.scalar_one_or_none() is None:
         raise already_claimed(tier)
-    if tier.kind == "points":
-        session.add(
-            PointsEntry(
-                user_id=user_id,
-                amount=tier.points,
-                reason=f"reward: {tier.name}",
-                claim_id=claim_id,
-                created_at=now,
-            )
+    if tier.kind == "points" and tier.points is not None:
+        points.credit(
+            session,
+            user_id=user_id,
+            amount=tier.points,
+            reason=f"reward: {tier.name}",
+            claim_id=claim_id,
+            now=now,
         )
     # Last, so the tier's row lock is held for as short a time as possible.
     taken = (

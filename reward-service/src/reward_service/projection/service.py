@@ -1,6 +1,7 @@
 """Reading the projection: a shopper's check-in days inside the campaign window."""
 
 import uuid
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,3 +23,26 @@ async def attendance_days(session: AsyncSession, campaign: Campaign, user_id: uu
         select(func.count()).where(AttendanceDay.user_id == user_id, in_window(campaign))
     )
     return int(count or 0)
+
+
+async def days_per_shopper(
+    session: AsyncSession,
+    campaign: Campaign,
+    *,
+    start: date | None,
+    end: date | None,
+    after_user: uuid.UUID | None,
+    limit: int,
+) -> list[tuple[uuid.UUID, int, date]]:
+    """(shopper, days counted, last day) in the window, ordered by shopper id."""
+    statement = select(AttendanceDay.user_id, func.count(), func.max(AttendanceDay.day)).where(
+        in_window(campaign)
+    )
+    if start:
+        statement = statement.where(AttendanceDay.day >= start)
+    if end:
+        statement = statement.where(AttendanceDay.day <= end)
+    if after_user:
+        statement = statement.where(AttendanceDay.user_id > after_user)
+    statement = statement.group_by(AttendanceDay.user_id).order_by(AttendanceDay.user_id)
+    return [(u, int(n), last) for u, n, last in (await session.execute(statement.limit(limit)))]

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
 from checkin_shared.periodic import Periodic, report_daily_run
+from checkin_shared.unit_of_work import unit_of_work
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,12 +69,12 @@ class StockSweeper:
         """Sweep today if it is time and nobody has; returns the tiers announced. Each
         tick also refreshes the stock gauges and the sweep's last run."""
         now = self.clock.now()
-        async with self.factory() as session:
+        async with unit_of_work(self.factory) as session:
             campaign = await campaigns.find(session)
             zone = ZoneInfo(campaign.timezone if campaign else self.default_zone)
             day = due(now, zone, self.at)
             announced = None if day is None else await sweep(session, day=day, now=now)
-            await session.commit()
+        async with self.factory() as session:
             await refresh_stock_gauges(session)
             report_daily_run(SWEEP_TASK, await last_sweep(session))
         if announced is not None:

@@ -26,7 +26,14 @@ from checkin_shared.events.contracts import CONTRACTS
 from checkin_shared.events.envelope import Envelope
 from checkin_shared.events.inbox import first_delivery
 from checkin_shared.events.metrics import EVENTS_CONSUMED
-from checkin_shared.events.topology import QueueNames, declare_exchange, declare_service_queues
+from checkin_shared.events.queue_watch import QueueWatch
+from checkin_shared.events.topology import (
+    QueueNames,
+    declare_exchange,
+    declare_service_queues,
+    queue_names,
+)
+from checkin_shared.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
@@ -46,7 +53,10 @@ class InboxConsumer:
         prefetch: int = 32,
         max_attempts: int = 5,
         retry_delay_ms: int = 1000,
+        watch_seconds: float = 15.0,
     ) -> None:
+        """`handlers` declare what this consumer binds: its queue gets exactly their types.
+        Its own queues are watched as metrics every `watch_seconds`."""
         unknown = set(handlers) - set(CONTRACTS)
         if unknown:
             raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
@@ -64,12 +74,16 @@ class InboxConsumer:
         self._task: asyncio.Task[None] | None = None
         self._channel: AbstractChannel | None = None
         self._names: QueueNames | None = None
+        names = queue_names(exchange, service)
+        self.watch = QueueWatch(url, [names.main, names.parked], watch_seconds)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._supervise(), name=f"consumer-{self.service}")
+        self.watch.start()
 
     async def stop(self) -> None:
         self._stopping.set()
+        await self.watch.stop()
         if self._task:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(self._task, 10)
@@ -98,7 +112,7 @@ class InboxConsumer:
             await channel.set_qos(prefetch_count=self.prefetch)
             exchange = await declare_exchange(channel, self.exchange_name)
             names = await declare_service_queues(
-                channel, exchange, self.service, self.retry_delay_ms
+                channel, exchange, self.service, sorted(self.handlers), self.retry_delay_ms
             )
             self._channel, self._names = channel, names
             queue = await channel.get_queue(names.main, ensure=False)
@@ -130,7 +144,7 @@ class InboxConsumer:
             await self._park(message, f"no handler for {envelope.type} in {self.service}")
             return
         try:
-            async with self.factory() as session, session.begin():
+            async with unit_of_work(self.factory) as session:
                 first = await first_delivery(session, self.inbox, envelope)
                 if first:
                     await handler(session, envelope, data)

@@ -12,8 +12,6 @@ from checkin_shared.events.envelope import EventData
 
 class UserRegisteredV1(EventData):
     event_type = "user.registered.v1"
-    producer = "auth"
-    consumers = ("notification",)
 
     user_id: uuid.UUID
     email: str
@@ -22,8 +20,6 @@ class UserRegisteredV1(EventData):
 
 class PurchaseRecordedV1(EventData):
     event_type = "purchase.recorded.v1"
-    producer = "auth"
-    consumers = ("notification",)
 
     user_id: uuid.UUID
     order_id: str
@@ -32,8 +28,6 @@ class PurchaseRecordedV1(EventData):
 
 class AttendanceCheckedInV1(EventData):
     event_type = "attendance.checked_in.v1"
-    producer = "attendance"
-    consumers = ("reward", "notification")
 
     user_id: uuid.UUID
     day: date
@@ -43,8 +37,6 @@ class AttendanceCheckedInV1(EventData):
 
 class RewardClaimedV1(EventData):
     event_type = "reward.claimed.v1"
-    producer = "reward"
-    consumers = ("notification",)
 
     claim_id: uuid.UUID
     user_id: uuid.UUID
@@ -58,8 +50,6 @@ class RewardClaimedV1(EventData):
 
 class RewardStockLowV1(EventData):
     event_type = "reward.stock_low.v1"
-    producer = "reward"
-    consumers = ("notification",)
 
     tier_id: uuid.UUID
     tier_name: str
@@ -69,8 +59,7 @@ class RewardStockLowV1(EventData):
 
 class RewardStockAdjustedV1(EventData):
     event_type = "reward.stock_adjusted.v1"
-    producer = "reward"
-    consumers = ()
+    must_route = False  # an audit record: no consumer yet, published for whoever binds later
 
     tier_id: uuid.UUID
     delta: int
@@ -90,12 +79,3 @@ CONTRACTS: dict[str, type[EventData]] = {
         RewardStockAdjustedV1,
     )
 }
-
-
-def consumed_by(service: str) -> list[str]:
-    """The event types bound to a service's queue."""
-    return sorted(t for t, c in CONTRACTS.items() if service in c.consumers)
-
-
-def consuming_services() -> list[str]:
-    return sorted({s for c in CONTRACTS.values() for s in c.consumers})

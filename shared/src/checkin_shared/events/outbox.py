@@ -17,7 +17,12 @@ async def add_event(
     session: AsyncSession, outbox: Table, data: EventData, *, occurred_at: datetime
 ) -> Envelope:
     """Stage `data` for publishing. It is published only if the caller commits."""
-    envelope = wrap(data, occurred_at=occurred_at, correlation_id=request_id_var.get())
+    envelope = wrap(
+        data,
+        occurred_at=occurred_at,
+        producer=outbox.info.get("producer", "unknown"),
+        correlation_id=request_id_var.get(),
+    )
     # One round trip: the row, and the NOTIFY (delivered at commit, dropped on rollback;
     # repeated identical notifies collapse into one).
     await session.execute(

@@ -10,23 +10,23 @@ import aio_pika
 from aio_pika.abc import AbstractConnection, AbstractExchange
 
 from checkin_shared.events.contracts import CONTRACTS
-from checkin_shared.events.topology import declare_topology
+from checkin_shared.events.topology import declare_exchange
 
 
 def must_route(event_type: str) -> bool:
-    """Mandatory routing (a return is an error) for every type some service consumes. A type
-    nobody consumes yet has no queue to reach: the broker would return it forever and stall
-    the relay, so it is published without `mandatory` (the outbox keeps the record)."""
+    """Mandatory routing (a return is an error) unless the contract says the type may have
+    no consumer at all. The broker decides from the bindings consumers declared: an event
+    no consumer has bound yet is returned and stays in the outbox, retried until one has
+    (an audit-only type would be returned forever, so it is published without it)."""
     contract = CONTRACTS.get(event_type)
-    return contract is None or bool(contract.consumers)
+    return contract is None or contract.must_route
 
 
 class EventPublisher:
-    def __init__(self, url: str, exchange: str, *, timeout: float, retry_delay_ms: int) -> None:
+    def __init__(self, url: str, exchange: str, *, timeout: float) -> None:
         self.url = url
         self.exchange_name = exchange
         self.timeout = timeout
-        self.retry_delay_ms = retry_delay_ms
         self._connection: AbstractConnection | None = None
         self._exchange: AbstractExchange | None = None
         self._lock = asyncio.Lock()
@@ -36,7 +36,7 @@ class EventPublisher:
         return self._connection is not None and not self._connection.is_closed
 
     async def connect(self) -> AbstractExchange:
-        """Connect (and declare the topology) unless connected already."""
+        """Connect (and declare the exchange) unless connected already."""
         async with self._lock:
             if self._exchange is not None and self.connected:
                 return self._exchange
@@ -44,7 +44,7 @@ class EventPublisher:
             connection = await aio_pika.connect(self.url, timeout=self.timeout)
             try:
                 channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-                exchange = await declare_topology(channel, self.exchange_name, self.retry_delay_ms)
+                exchange = await declare_exchange(channel, self.exchange_name)
             except BaseException:
                 await connection.close()
                 raise

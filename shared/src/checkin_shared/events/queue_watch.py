@@ -1,6 +1,7 @@
-"""The broker's side of the event flow, as metrics: for every consuming service, how many
-messages wait in its queue and its parking queue, and how many consumers its queue has.
-A producer watches them because a consumer that is down cannot report its own absence."""
+"""The broker's side of the event flow, as metrics: how many messages wait in a consumer's
+queue and its parking queue, and how many consumers its queue has. Each consuming service
+watches its own queues, read over a connection of their own: a consumer whose channel is
+gone still reports 0 consumers (a process that is down shows as a target that is down)."""
 
 import asyncio
 import contextlib
@@ -8,26 +9,17 @@ import contextlib
 import aio_pika
 from aio_pika.abc import AbstractConnection
 
-from checkin_shared.events.contracts import consuming_services
 from checkin_shared.events.metrics import QUEUE_CONSUMERS, QUEUE_MESSAGES
-from checkin_shared.events.topology import queue_names
 from checkin_shared.periodic import Periodic
 
 
-def watched_queues(exchange: str) -> list[str]:
-    """Each consuming service's main and parking queue (retry queues have no consumer by
-    design and empty themselves)."""
-    queues: list[str] = []
-    for service in consuming_services():
-        names = queue_names(exchange, service)
-        queues += [names.main, names.parked]
-    return queues
-
-
 class QueueWatch:
-    def __init__(self, amqp_url: str, exchange: str, every_seconds: float) -> None:
+    """Watches `queues` (a consumer's main and parking queue; retry queues have no
+    consumer by design and empty themselves)."""
+
+    def __init__(self, amqp_url: str, queues: list[str], every_seconds: float) -> None:
         self.url = amqp_url
-        self.queues = watched_queues(exchange)
+        self.queues = queues
         self.job = Periodic("queue-watch", every_seconds, self.report)
         self._connection: AbstractConnection | None = None
 

@@ -5,7 +5,8 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 
 
-def outbox_table(metadata: MetaData) -> Table:
+def outbox_table(metadata: MetaData, *, producer: str) -> Table:
+    """`producer` names the service in every envelope it writes."""
     return Table(
         "outbox",
         metadata,
@@ -17,6 +18,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text),
         Index("ix_outbox_pending", "created_at", postgresql_where=text("published_at IS NULL")),
+        info={"producer": producer},
     )
 
 

@@ -1,15 +1,15 @@
 """One topic exchange; per consuming service a durable quorum queue bound to the types it
 handles, a retry queue that hands messages back after a delay, and a parking queue.
-Producers declare it too, so an event published before its consumer ever ran waits in
-that consumer's queue instead of being returned as unroutable."""
+Each consumer declares its own queues and bindings (the types its handlers take): the
+topology lives in the consumers and on the broker, and this module names no service.
+Producers declare only the exchange; a publish that no declared binding routes is
+returned by the broker and stays in the producer's outbox until one does."""
 
 from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange
-
-from checkin_shared.events.contracts import consumed_by, consuming_services
 
 QUORUM: dict[str, Any] = {"x-queue-type": "quorum"}
 
@@ -31,11 +31,16 @@ async def declare_exchange(channel: AbstractChannel, exchange: str) -> AbstractE
 
 
 async def declare_service_queues(
-    channel: AbstractChannel, exchange: AbstractExchange, service: str, retry_delay_ms: int
+    channel: AbstractChannel,
+    exchange: AbstractExchange,
+    service: str,
+    event_types: list[str],
+    retry_delay_ms: int,
 ) -> QueueNames:
+    """A consumer's queues, its main queue bound to `event_types` (idempotent)."""
     names = queue_names(exchange.name, service)
     main = await channel.declare_queue(names.main, durable=True, arguments=QUORUM)
-    for event_type in consumed_by(service):
+    for event_type in event_types:
         await main.bind(exchange, routing_key=event_type)
     await channel.declare_queue(
         names.retry,
@@ -49,13 +54,3 @@ async def declare_service_queues(
     )
     await channel.declare_queue(names.parked, durable=True, arguments=QUORUM)
     return names
-
-
-async def declare_topology(
-    channel: AbstractChannel, exchange_name: str, retry_delay_ms: int
-) -> AbstractExchange:
-    """The exchange and every consuming service's queues (idempotent)."""
-    exchange = await declare_exchange(channel, exchange_name)
-    for service in consuming_services():
-        await declare_service_queues(channel, exchange, service, retry_delay_ms)
-    return exchange

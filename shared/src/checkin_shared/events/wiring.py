@@ -26,7 +26,6 @@ def make_relay(
         settings.amqp_url,
         settings.events_exchange,
         timeout=settings.publish_timeout_seconds,
-        retry_delay_ms=settings.consumer_retry_delay_ms,
     )
     return OutboxRelay(
         service=service,
@@ -57,6 +56,7 @@ def make_consumer(
         prefetch=settings.consumer_prefetch,
         max_attempts=settings.consumer_max_attempts,
         retry_delay_ms=settings.consumer_retry_delay_ms,
+        watch_seconds=settings.queue_watch_seconds,
     )
 
 

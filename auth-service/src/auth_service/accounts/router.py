@@ -1,19 +1,13 @@
 from typing import Annotated
 
-from checkin_shared.db import SessionDep
 from checkin_shared.errors import ProblemError
-from checkin_shared.pagination import (
-    CursorQuery,
-    LimitQuery,
-    Page,
-    decode_time_id_cursor,
-    encode_cursor,
-)
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import AdminUser, CurrentUser
+from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Query, status
 
+from auth_service.accounts import service
 from auth_service.dependencies import ClockDep, PasswordsDep
-from auth_service.users import service
 from auth_service.users.models import Account
 from auth_service.users.passwords import check_strength
 from auth_service.users.schemas import AdminUserRead, MeRead, UserCreate, UserRead
@@ -32,7 +26,7 @@ async def register(
 ) -> UserRead:
     check_strength(body.password, email=body.email)
     password_hash = await passwords.hash(body.password)
-    account = await service.create_account(
+    account = await service.register(
         session,
         email=body.email,
         name=body.name,
@@ -40,7 +34,6 @@ async def register(
         role="shopper",
         now=clock.now(),
     )
-    await session.commit()
     return UserRead.model_validate(account, from_attributes=True)
 
 
@@ -49,7 +42,7 @@ async def me(principal: CurrentUser, session: SessionDep) -> MeRead:
     account = await session.get(Account, principal.user_id)
     if account is None:
         raise ProblemError(401, "invalid_token", "Invalid token", "The account no longer exists")
-    eligible = await service.is_eligible(session, account.id)
+    eligible = await service.eligible(session, account.id)
     return MeRead.model_validate({**_fields(account), "eligible": eligible})
 
 
@@ -61,18 +54,13 @@ async def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminUserRead]:
-    after = decode_time_id_cursor(cursor) if cursor else None
-    rows = await service.search_accounts(session, query=query, after=after, limit=limit + 1)
+    rows, next_cursor = await service.search(session, query=query, cursor=cursor, limit=limit)
     items = [
         AdminUserRead.model_validate(
             {**_fields(account), "eligible": eligible, "created_at": account.created_at}
         )
-        for account, eligible in rows[:limit]
+        for account, eligible in rows
     ]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1][0]
-        next_cursor = encode_cursor(last.created_at.isoformat(), last.id)
     return Page[AdminUserRead](items=items, next_cursor=next_cursor)
 
 

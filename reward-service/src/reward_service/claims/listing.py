@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, tuple_
+from checkin_shared.pagination import keyset_page
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reward_service.claims.models import Claim
+from reward_service.claims.queries import NEWEST_FIRST
 from reward_service.claims.schemas import AdminClaimRead
 from reward_service.tiers.models import Tier
 
@@ -27,12 +29,8 @@ class ClaimFilter:
     zone: ZoneInfo
 
     def statement(self) -> Select[Claim, Tier]:
-        """Newest first; `from`/`to` are business days (inclusive) of the campaign's zone."""
-        statement = (
-            select(Claim, Tier)
-            .join(Tier, Tier.id == Claim.tier_id)
-            .order_by(Claim.claimed_at.desc(), Claim.id.desc())
-        )
+        """`from`/`to` are business days (inclusive) of the campaign's zone."""
+        statement = select(Claim, Tier).join(Tier, Tier.id == Claim.tier_id)
         if self.tier_id:
             statement = statement.where(Claim.tier_id == self.tier_id)
         if self.user_id:
@@ -62,16 +60,13 @@ def row(claim: Claim, tier: Tier) -> AdminClaimRead:
 
 
 async def page(
-    session: AsyncSession,
-    claim_filter: ClaimFilter,
-    *,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[AdminClaimRead]:
-    statement = claim_filter.statement()
-    if after:
-        statement = statement.where(tuple_(Claim.claimed_at, Claim.id) < tuple_(*after))
-    return [row(c, t) for c, t in (await session.execute(statement.limit(limit))).all()]
+    session: AsyncSession, claim_filter: ClaimFilter, *, cursor: str | None, limit: int
+) -> tuple[list[AdminClaimRead], str | None]:
+    """Newest first."""
+    rows, next_cursor = await keyset_page(
+        session, claim_filter.statement(), NEWEST_FIRST, cursor=cursor, limit=limit
+    )
+    return [row(c, t) for c, t in rows], next_cursor
 
 
 async def csv_lines(
@@ -83,7 +78,8 @@ async def csv_lines(
     writer.writerow(CSV_COLUMNS)
     yield _take(buffer)
     async with factory() as session:
-        result = await session.stream(claim_filter.statement().execution_options(yield_per=500))
+        newest_first = claim_filter.statement().order_by(Claim.claimed_at.desc(), Claim.id.desc())
+        result = await session.stream(newest_first.execution_options(yield_per=500))
         async for claim, tier in result:
             item = row(claim, tier)
             writer.writerow(

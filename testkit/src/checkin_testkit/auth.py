@@ -3,14 +3,15 @@
 from pathlib import Path
 from typing import Any
 
-from checkin_shared.testing import tokens
+import auth_service
+from auth_service.config import AuthSettings
+from auth_service.keys.signing import SigningKeys, generate_private_key_pem
 from cryptography.hazmat.primitives import serialization
 from pydantic import SecretStr
 
-from auth_service.config import AuthSettings
-from auth_service.keys.signing import SigningKeys, generate_private_key_pem
+from checkin_testkit import tokens
 
-ALEMBIC_INI = Path(__file__).parents[2] / "alembic.ini"
+ALEMBIC_INI = Path(auth_service.__file__).parents[2] / "alembic.ini"
 FORGERIES = (
     "alg_none",
     "hs256_public_key_secret",

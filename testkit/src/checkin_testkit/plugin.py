@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from checkin_shared.testing import infra
-from checkin_shared.testing.database import TestDatabase, drop_database, load_bootstrap
+from checkin_testkit import infra
+from checkin_testkit.database import TestDatabase, drop_database, load_bootstrap
 
 
 @pytest.fixture(scope="session")

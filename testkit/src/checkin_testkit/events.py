@@ -8,22 +8,48 @@ from typing import Any
 
 import aio_pika
 import aiormq
+from checkin_shared.events.topology import declare_exchange, declare_service_queues, queue_names
 
-from checkin_shared.events.contracts import consuming_services
-from checkin_shared.events.topology import queue_names
+# What each consuming service's handlers bind (each service declares it at start; a test
+# that plays a consumer which is not running declares the same with `consumer_queues`).
+SUBSCRIPTIONS: dict[str, list[str]] = {
+    "reward": ["attendance.checked_in.v1"],
+    "notification": [
+        "attendance.checked_in.v1",
+        "purchase.recorded.v1",
+        "reward.claimed.v1",
+        "reward.stock_low.v1",
+        "user.registered.v1",
+    ],
+}
+
+
+async def consumer_queues(amqp_url: str, exchange: str, service: str) -> None:
+    """Declare `service`'s queues and bindings as its consumer does when it starts."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await declare_exchange(channel, exchange)
+        await declare_service_queues(channel, declared, service, SUBSCRIPTIONS[service], 1000)
 
 
 @contextlib.asynccontextmanager
-async def private_exchange(amqp_url: str, run_id: str) -> AsyncIterator[str]:
-    """A fresh exchange name; its queues and the exchange are deleted afterwards."""
+async def private_exchange(
+    amqp_url: str, run_id: str, *, consumers: tuple[str, ...] = ()
+) -> AsyncIterator[str]:
+    """A fresh exchange name, with the queues of `consumers` declared as if they had run
+    (a test of a producer alone reads them); its queues and the exchange are deleted
+    afterwards."""
     name = f"checkin.test.{run_id}.{uuid.uuid4().hex[:8]}"
+    for service in consumers:
+        await consumer_queues(amqp_url, name, service)
     try:
         yield name
     finally:
         connection = await aio_pika.connect(amqp_url)
         async with connection:
             channel = await connection.channel()
-            for service in consuming_services():
+            for service in SUBSCRIPTIONS:
                 names = queue_names(name, service)
                 for queue in (names.main, names.retry, names.parked):
                     with contextlib.suppress(Exception):

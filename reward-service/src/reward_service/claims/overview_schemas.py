@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -37,16 +36,3 @@ class MyProgress(BaseModel):
     next_tier: TierRef | None
     days_to_next: int | None
     points_balance: int
-
-
-class PointsItem(BaseModel):
-    amount: int
-    reason: str
-    claim_id: uuid.UUID | None
-    created_at: datetime
-
-
-class MyPoints(BaseModel):
-    balance: int
-    items: list[PointsItem]
-    next_cursor: str | None = None

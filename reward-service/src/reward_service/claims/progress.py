@@ -1,12 +1,9 @@
-"""What a shopper sees of the campaign: tier status, progress, claims, points."""
+"""Pure rules of a shopper's progress: a tier's status for them, the tier reached and the
+next one. No database here (the unit tests call these directly)."""
 
 import uuid
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from reward_service.claims.models import Claim, PointsEntry
-from reward_service.shopper.schemas import Status, TierForShopper, TierRef
+from reward_service.claims.overview_schemas import Status, TierForShopper, TierRef
 from reward_service.tiers.models import Tier
 
 
@@ -40,16 +37,3 @@ def progress(tiers: list[Tier], have: int) -> tuple[TierRef | None, TierRef | No
         return TierRef(id=t.id, name=t.name, required_days=t.required_days) if t else None
 
     return ref(reached[-1] if reached else None), ref(ahead[0] if ahead else None)
-
-
-async def claimed_tier_ids(session: AsyncSession, user_id: uuid.UUID) -> set[uuid.UUID]:
-    return set(
-        (await session.execute(select(Claim.tier_id).where(Claim.user_id == user_id))).scalars()
-    )
-
-
-async def points_balance(session: AsyncSession, user_id: uuid.UUID) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(PointsEntry.user_id == user_id)
-    )
-    return int(total or 0)

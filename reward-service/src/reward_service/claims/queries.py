@@ -1,0 +1,54 @@
+"""Reading claims: a shopper's own, and which tiers shoppers hold."""
+
+import uuid
+
+from checkin_shared.pagination import NewestFirst, keyset_page
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reward_service.claims.models import Claim
+from reward_service.claims.schemas import ClaimRead
+from reward_service.tiers.models import Tier
+
+NEWEST_FIRST = NewestFirst(Claim.claimed_at, Claim.id, lambda row: (row[0].claimed_at, row[0].id))
+
+
+def claim_read(claim: Claim, tier: Tier) -> ClaimRead:
+    return ClaimRead(
+        claim_id=claim.id,
+        tier_id=tier.id,
+        tier_name=tier.name,
+        kind=tier.kind,
+        points=tier.points,
+        claimed_at=claim.claimed_at,
+    )
+
+
+async def claimed_tier_ids(session: AsyncSession, user_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(
+        (await session.execute(select(Claim.tier_id).where(Claim.user_id == user_id))).scalars()
+    )
+
+
+async def my_claims_page(
+    session: AsyncSession, user_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[ClaimRead], str | None]:
+    statement = (
+        select(Claim, Tier).join(Tier, Tier.id == Claim.tier_id).where(Claim.user_id == user_id)
+    )
+    rows, next_cursor = await keyset_page(
+        session, statement, NEWEST_FIRST, cursor=cursor, limit=limit
+    )
+    return [claim_read(c, t) for c, t in rows], next_cursor
+
+
+async def tiers_held(
+    session: AsyncSession, users: list[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    held: dict[uuid.UUID, list[uuid.UUID]] = {u: [] for u in users}
+    rows = await session.execute(
+        select(Claim.user_id, Claim.tier_id).where(Claim.user_id.in_(users))
+    )
+    for user, tier in rows.all():
+        held[user].append(tier)
+    return held

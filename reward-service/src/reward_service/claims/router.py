@@ -1,0 +1,102 @@
+import uuid
+from typing import Annotated, Any
+
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page
+from checkin_shared.security import CurrentUser
+from checkin_shared.unit_of_work import SessionDep, UnitOfWork, request_unit_of_work
+from fastapi import APIRouter, Header, Request, status
+
+from reward_service.campaigns import service as campaigns
+from reward_service.campaigns.schemas import CampaignRead
+from reward_service.claims import idempotency, progress, queries, service
+from reward_service.claims.metrics import count_claim
+from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
+from reward_service.claims.schemas import ClaimCreated, ClaimRead
+from reward_service.dependencies import ClockDep
+from reward_service.points import service as points
+from reward_service.projection.service import attendance_days
+from reward_service.tiers import service as tiers
+
+router = APIRouter(prefix="/rewards", tags=["rewards"])
+ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="granted")]
+
+
+@router.get("", summary="The campaign and its tiers, with my status for each")
+async def overview(principal: CurrentUser, session: SessionDep) -> RewardsOverview:
+    campaign = await campaigns.current(session)
+    all_tiers = await tiers.list_tiers(session, campaign)
+    have = await attendance_days(session, campaign, principal.user_id)
+    claimed = await queries.claimed_tier_ids(session, principal.user_id)
+    return RewardsOverview(
+        campaign=CampaignRead.model_validate(campaign, from_attributes=True),
+        tiers=[progress.tier_view(t, have=have, claimed=claimed) for t in all_tiers],
+    )
+
+
+@router.get("/me", summary="My progress: days, tier reached, next tier, points")
+async def my_progress(principal: CurrentUser, session: SessionDep) -> MyProgress:
+    campaign = await campaigns.current(session)
+    all_tiers = await tiers.list_tiers(session, campaign)
+    have = await attendance_days(session, campaign, principal.user_id)
+    current, upcoming = progress.progress(all_tiers, have)
+    return MyProgress(
+        attendance_days=have,
+        current_tier=current,
+        next_tier=upcoming,
+        days_to_next=upcoming.required_days - have if upcoming else None,
+        points_balance=await points.balance(session, principal.user_id),
+    )
+
+
+@router.post(
+    "/{tier_id}/claims",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClaimCreated,
+    summary="Claim a tier (send an Idempotency-Key to retry safely)",
+    responses={
+        403: {"description": "not_enough_days"},
+        404: {"description": "tier_not_found"},
+        409: {"description": "already_claimed or out_of_stock"},
+        422: {"description": "idempotency_key_reused or invalid_idempotency_key"},
+    },
+)
+async def claim(
+    tier_id: uuid.UUID,
+    request: Request,
+    principal: CurrentUser,
+    work: ClaimWork,
+    clock: ClockDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    now = clock.now()
+
+    async def claim_now() -> ClaimCreated:
+        return await service.claim(
+            work.session, user_id=principal.user_id, tier_id=tier_id, now=now
+        )
+
+    if idempotency_key is None:
+        return await claim_now()
+    answer = await idempotency.run_once(
+        work.session,
+        user_id=principal.user_id,
+        key=idempotency_key,
+        fingerprint=idempotency.request_hash(
+            request.method, request.url.path, await request.body()
+        ),
+        now=now,
+        work=claim_now,
+        success_status=status.HTTP_201_CREATED,
+    )
+    work.outcome = answer.outcome or work.outcome
+    return answer.response
+
+
+@router.get("/me/claims", summary="My claims, newest first")
+async def my_claims(
+    principal: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[ClaimRead]:
+    items, next_cursor = await queries.my_claims_page(
+        session, principal.user_id, cursor=cursor, limit=limit
+    )
+    return Page[ClaimRead](items=items, next_cursor=next_cursor)

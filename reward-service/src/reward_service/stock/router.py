@@ -1,0 +1,64 @@
+import uuid
+
+from checkin_shared.security import AdminUser, admin_principal
+from checkin_shared.unit_of_work import SessionDep
+from fastapi import APIRouter, Depends, status
+
+from reward_service.campaigns import service as campaigns
+from reward_service.dependencies import ClockDep
+from reward_service.stock import service
+from reward_service.stock.schemas import (
+    StockAdjusted,
+    StockAdjustmentCreate,
+    StockList,
+    StockStatus,
+)
+from reward_service.tiers import service as tiers
+
+# The admin check runs first, before any lookup: a shopper learns nothing but 403.
+router = APIRouter(
+    prefix="/rewards/admin",
+    tags=["admin: tiers and stock"],
+    dependencies=[Depends(admin_principal)],
+)
+
+
+@router.post(
+    "/tiers/{tier_id}/stock-adjustments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add or remove stock (audited)",
+    responses={404: {"description": "tier_not_found"}, 409: {"description": "stock_negative"}},
+)
+async def adjust_stock(
+    tier_id: uuid.UUID,
+    body: StockAdjustmentCreate,
+    admin: AdminUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> StockAdjusted:
+    stock = await service.adjust(
+        session,
+        tier_id=tier_id,
+        delta=body.delta,
+        reason=body.reason,
+        admin_id=admin.user_id,
+        now=clock.now(),
+    )
+    return StockAdjusted(stock=stock)
+
+
+@router.get("/stock", summary="Stock of every tier, with the low-stock flag")
+async def stock_status(_: AdminUser, session: SessionDep) -> StockList:
+    campaign = await campaigns.current(session)
+    return StockList(
+        items=[
+            StockStatus(
+                tier_id=t.id,
+                name=t.name,
+                stock=t.stock,
+                low_stock_threshold=t.low_stock_threshold,
+                low=t.stock <= t.low_stock_threshold,
+            )
+            for t in await tiers.list_tiers(session, campaign)
+        ]
+    )

@@ -1,0 +1,73 @@
+"""The one owner of a transaction: a request's or a message's work commits when it
+succeeds and rolls back when anything is raised. Service code only flushes.
+
+A refusal (`ProblemError`) rolls back too, unless it was raised with `keeping_changes()`
+(a refresh-token reuse revokes the family *and* refuses the request)."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from checkin_shared.errors import ProblemError
+
+OutcomeRecorder = Callable[[Request, str], None]
+"""Counts a request's outcome: the success word the route left, or the refusal's code."""
+
+
+@asynccontextmanager
+async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits on success and rolls back on any exception."""
+    async with factory() as session:
+        try:
+            yield session
+        except ProblemError as refused:
+            if refused.keeps_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+@dataclass
+class UnitOfWork:
+    """A request's session, and the outcome word its route reports on success."""
+
+    session: AsyncSession
+    outcome: str = field(default="ok")
+
+
+def request_unit_of_work(record: OutcomeRecorder | None = None, *, success: str = "ok") -> Any:
+    """A dependency yielding the request's `UnitOfWork`. It commits before the answer is
+    sent (`scope="function"`), so a client never sees a success that was not stored; the
+    outcome is counted after the commit, from the problem's code when one is raised."""
+
+    async def open_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+        try:
+            async with unit_of_work(request.app.state.session_factory) as session:
+                work = UnitOfWork(session, success)
+                yield work
+        except ProblemError as refused:
+            if record is not None:
+                record(request, refused.code)
+            raise
+        if record is not None:
+            record(request, work.outcome)
+
+    return Depends(open_unit_of_work, scope="function")
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(request.app.state.session_factory) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+"""The request's session inside its unit of work (for routes that count no outcome)."""
