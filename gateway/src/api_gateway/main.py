@@ -3,13 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from checkin_shared.app import UnhandledErrorMiddleware
+from checkin_shared.asgi import ServiceMiddleware
 from checkin_shared.errors import ProblemError
 from checkin_shared.health import healthz, run_checks
 from checkin_shared.keysets import RemoteKeySet
 from checkin_shared.logs import configure_logging
-from checkin_shared.metrics import MetricsMiddleware, metrics_endpoint
-from checkin_shared.request_id import RequestIdMiddleware
+from checkin_shared.metrics import metrics_endpoint
 from checkin_shared.tokens import TokenVerifier
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
@@ -111,9 +110,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             Mount("/", app=forward_to_service),
         ],
         middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(MetricsMiddleware, service="gateway"),
-            Middleware(UnhandledErrorMiddleware),
+            Middleware(ServiceMiddleware, service="gateway"),
         ],
         exception_handlers={ProblemError: _problem},
         lifespan=lifespan,

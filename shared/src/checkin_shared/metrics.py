@@ -1,11 +1,10 @@
-"""Prometheus metrics: request rate, latency and errors per route, and the /metrics endpoint."""
-
-import time
+"""Prometheus metrics: request rate, latency and errors per route (counted by the ASGI
+middleware), and the /metrics endpoint."""
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 HTTP_REQUESTS = Counter(
     "http_requests_total",
@@ -20,7 +19,7 @@ HTTP_LATENCY = Histogram(
 )
 
 
-def _route_label(scope: Scope) -> str:
+def route_label(scope: Scope) -> str:
     """The route template (bounded cardinality), never the raw path."""
     explicit = scope.get("metrics_route")
     if isinstance(explicit, str):
@@ -28,33 +27,6 @@ def _route_label(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else "unmatched"
-
-
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, service: str) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_capturing(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_capturing)
-        finally:
-            route = _route_label(scope)
-            method = scope["method"]
-            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
 
 
 async def metrics_endpoint(_: Request) -> Response:
