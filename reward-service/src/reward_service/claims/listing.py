@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reward_service.claims.models import Claim
-from reward_service.claims.queries import NEWEST_FIRST
+from reward_service.claims.queries import NEWEST_FIRST, claim_read
 from reward_service.claims.schemas import AdminClaimRead
 from reward_service.tiers.models import Tier
 
@@ -48,15 +48,7 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def row(claim: Claim, tier: Tier) -> AdminClaimRead:
-    return AdminClaimRead(
-        claim_id=claim.id,
-        user_id=claim.user_id,
-        tier_id=tier.id,
-        tier_name=tier.name,
-        kind=tier.kind,
-        points=tier.points,
-        claimed_at=claim.claimed_at,
-    )
+    return AdminClaimRead(**claim_read(claim, tier).model_dump(), user_id=claim.user_id)
 
 
 async def page(
