@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, status
 
 from auth_service.accounts import service
 from auth_service.dependencies import ClockDep, PasswordsDep
-from auth_service.users.models import Account
 from auth_service.users.passwords import check_strength
 from auth_service.users.schemas import AdminUserRead, MeRead, UserCreate, UserRead
 
@@ -39,7 +38,7 @@ async def register(
 
 @router.get("/me", summary="The signed-in user")
 async def me(principal: CurrentUser, session: SessionDep) -> MeRead:
-    account = await session.get(Account, principal.user_id)
+    account = await service.find(session, principal.user_id)
     if account is None:
         raise ProblemError(401, "invalid_token", "Invalid token", "The account no longer exists")
     eligible = await service.eligible(session, account.id)

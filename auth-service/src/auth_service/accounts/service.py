@@ -42,5 +42,9 @@ async def search(
     return [(account, bool(flag)) for account, flag in rows], next_cursor
 
 
+async def find(session: AsyncSession, user_id: uuid.UUID) -> Account | None:
+    return await session.get(Account, user_id)
+
+
 async def eligible(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return await purchases.is_eligible(session, user_id)
