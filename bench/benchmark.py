@@ -21,6 +21,7 @@ import report
 import stack as bench_stack
 from checkin_testkit.database import drop_database
 from checkin_testkit.events import private_exchange
+from flow import QueueDepth, check_in_event_lag
 from probes import CpuMeter, MetricsPoller
 from settle import settle
 
@@ -33,7 +34,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--checkin-seconds", type=int, default=60)
     parser.add_argument("--read-seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
-    parser.add_argument("--checkin-tokens", type=int, default=60_000)
+    parser.add_argument("--checkin-tokens", type=int, default=70_000)
+    parser.add_argument("--scale-seconds", type=int, default=10)
+    parser.add_argument(
+        "--scale", default="8,32,128,512", help="connections of the scale curve's check-in runs"
+    )
+    parser.add_argument("--scale-tokens", type=int, default=60_000)
     parser.add_argument("--direct-tokens", type=int, default=25_000)
     parser.add_argument("--storm", type=int, default=10_000, help="shoppers in the claim storm")
     parser.add_argument("--storm-connections", type=int, default=200)
@@ -90,6 +96,10 @@ async def main() -> int:
     report.write(results, machine, args.out)
     print()
     print(report.table(results))
+    print()
+    print(report.cost_table(results))
+    print()
+    print(report.targets_table(results))
     print(f"\nresults: {args.out / 'results.json'}   chart: {args.out / 'bench.png'}")
     failed = [name for name, r in results.items() if r.get("check") and not r["check"]["ok"]]
     if failed:
@@ -118,6 +128,7 @@ async def measure(
     for name, users in {
         "checkin-gateway": prepare.new_users(args.checkin_tokens),
         "checkin-direct": prepare.new_users(args.direct_tokens),
+        "checkin-scale": prepare.new_users(args.scale_tokens),
         "storm": storm_users,
         "mail": mail_users,
     }.items():
@@ -165,10 +176,16 @@ async def measure(
         bench_stack.database_url(args.admin_url), state, 10
     )
 
-    async def checkins(name: str, base: str, route: str, file: str, seconds: int) -> None:
+    async def checkins(
+        name: str, base: str, route: str, file: str, seconds: int, connections: int
+    ) -> None:
         await settled()
-        print(f"• {name} ({seconds} s, {args.connections} connections)")
+        print(f"• {name} ({seconds} s, {connections} connections)")
         before = await sql(args.admin_url, "SELECT count(*) FROM attendance.check_in")
+        since = await sql(args.admin_url, "SELECT now()")
+        depth = QueueDepth(args.amqp_url, stack.exchange)
+        watching = asyncio.Event()
+        watch = asyncio.create_task(depth.run(watching))
         result = await loads.wrk(
             args.wrk,
             base,
@@ -176,11 +193,16 @@ async def measure(
             path="/attendance/check-ins",
             tokens=tokens / file,
             seconds=seconds,
-            connections=args.connections,
+            connections=connections,
             cpu=meter,
             poller=MetricsPoller(base, "POST", route),
         )
+        watching.set()
+        await watch
         added = await sql(args.admin_url, "SELECT count(*) FROM attendance.check_in") - before
+        await settled()
+        result["event_lag"] = await check_in_event_lag(database_url, since)
+        result["largest_queue"] = max(depth.largest.values(), default=0)
         created = result["statuses"].get("201", 0)
         server_errors = sum(n for s, n in result["statuses"].items() if s.startswith("5"))
         # wrk stops counting at the deadline: up to one request per connection is then
@@ -199,6 +221,7 @@ async def measure(
         "/attendance/*",
         "checkin-gateway.txt",
         args.checkin_seconds,
+        args.connections,
     )
     await checkins(
         "check-ins straight to attendance",
@@ -206,7 +229,23 @@ async def measure(
         "/attendance/check-ins",
         "checkin-direct.txt",
         args.read_seconds,
+        args.connections,
     )
+    # The scale curve: one token file, its shoppers split between the runs.
+    scale = [int(c) for c in args.scale.split(",") if c]
+    scale_tokens = (tokens / "checkin-scale.txt").read_text().split()
+    share = len(scale_tokens) // max(1, len(scale))
+    for index, connections in enumerate(scale):
+        part = tokens / f"checkin-scale-{connections}.txt"
+        part.write_text("\n".join(scale_tokens[index * share : (index + 1) * share]) + "\n")
+        await checkins(
+            f"scale: check-ins, {connections} connections",
+            gateway,
+            "/attendance/*",
+            part.name,
+            args.scale_seconds,
+            connections,
+        )
 
     for name, base, route in (
         ("GET /rewards through the gateway", gateway, "/rewards/*"),

@@ -66,8 +66,24 @@ async def wrk(
     result["seconds"] = round(seconds_run, 2)
     used["wrk"] = round(100 * (usage.ru_utime + usage.ru_stime) / seconds_run, 1)
     result["cpu_percent"] = used
+    result.update(cost(cpu, result["requests"]))
     result["series"] = poller.series() if poller else []
     return result
+
+
+def cost(cpu: CpuMeter, requests: int) -> dict[str, Any]:
+    """CPU milliseconds per request in each process of the system (the load generator not
+    counted) and their sum, and each process's resident memory at the end of the run."""
+    per_request = {
+        name: round(1000 * seconds / requests, 3)
+        for name, seconds in cpu.seconds.items()
+        if requests and seconds > 0
+    }
+    return {
+        "cpu_ms_per_request": per_request,
+        "system_cpu_ms_per_request": round(sum(per_request.values()), 2),
+        "rss_mib": cpu.rss_mib,
+    }
 
 
 async def hello(wrk_bin: str, port: int, tokens: Path, seconds: int) -> dict[str, Any]:
@@ -268,6 +284,7 @@ async def storm(
         "statuses": {str(s): n for s, n in statuses.items()},
         "errors": {},
         "cpu_percent": used,
+        **cost(cpu, len(done)),
         "series": per_second(done, began),
     }
 

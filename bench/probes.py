@@ -56,15 +56,33 @@ class CpuMeter:
         self._started = time.monotonic()
 
     def stop(self) -> dict[str, float]:
-        """Per group: CPU used, in percent of one core over the run."""
+        """Per group: CPU used, in percent of one core over the run (the CPU seconds
+        themselves are kept in `seconds`)."""
         after = self._read()
         wall = time.monotonic() - self._started
         used = {}
+        self.seconds: dict[str, float] = {}
         for name, now in after.items():
             before = self._before.get(name, {})
             seconds = sum(s - before.get(pid, 0.0) for pid, s in now.items())
+            self.seconds[name] = seconds
             used[name] = round(100 * seconds / wall, 1)
+        self.rss_mib = {
+            name: round(sum(rss_kib(pid) for pid in pids) / 1024, 1)
+            for name, pids in self._groups().items()
+        }
         return used
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
 
 
 @dataclass

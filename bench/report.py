@@ -72,5 +72,120 @@ def chart(results: dict[str, dict[str, Any]], path: Path) -> None:
 
 def write(results: dict[str, dict[str, Any]], machine: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps({"machine": machine, "runs": results}, indent=2))
+    document = {"machine": machine, "runs": results, "targets": targets(results)}
+    (out / "results.json").write_text(json.dumps(document, indent=2))
     chart(results, out / "bench.png")
+
+
+GATEWAY_CHECKINS = "check-ins through the gateway"
+GATEWAY_READS = "GET /rewards through the gateway"
+MAIL = "event latency: claim answered -> mail accepted"
+
+
+def _p(result: dict[str, Any], q: str) -> float:
+    return float(result["latency_us"].get(q) or 0) / 1000
+
+
+def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets of the hot-path issue, each with the measured value and met/missed."""
+    rows: list[dict[str, Any]] = []
+
+    def add(target: str, value: float | None, limit: float, *, at_least: bool, unit: str) -> None:
+        met = value is not None and (value >= limit if at_least else value <= limit)
+        shown = "-" if value is None else f"{value:,.1f} {unit}".strip()
+        rows.append({"target": target, "value": shown, "met": met})
+
+    checkins = results.get(GATEWAY_CHECKINS)
+    if checkins:
+        add(
+            "check-ins/s through the gateway >= 1,000",
+            checkins["rps"],
+            1000,
+            at_least=True,
+            unit="/s",
+        )
+        add("check-in p99 <= 100 ms", _p(checkins, "p99"), 100, at_least=False, unit="ms")
+        errors = sum(n for s, n in checkins["statuses"].items() if not s.startswith("2"))
+        errors += sum(v for k, v in checkins.get("errors", {}).items() if k != "status")
+        add("check-in errors = 0", errors, 0, at_least=False, unit="")
+        add(
+            "whole-system CPU per check-in <= 1.8 ms",
+            checkins.get("system_cpu_ms_per_request"),
+            1.8,
+            at_least=False,
+            unit="ms",
+        )
+        lag = checkins.get("event_lag", {})
+        add(
+            "event lag check-in -> reward p99 <= 1 s",
+            lag.get("p99_ms"),
+            1000,
+            at_least=False,
+            unit="ms",
+        )
+        bounded = checkins.get("largest_queue", 0) <= max(1.0, checkins["rps"])
+        rows.append(
+            {
+                "target": "queues bounded (never more than 1 s of the run's rate waiting)",
+                "value": f"largest {checkins.get('largest_queue', 0):,}",
+                "met": bounded and lag.get("arrived") == lag.get("written"),
+            }
+        )
+    reads = results.get(GATEWAY_READS)
+    if reads:
+        add(
+            "GET /rewards/s through the gateway >= 2,500",
+            reads["rps"],
+            2500,
+            at_least=True,
+            unit="/s",
+        )
+        add("GET /rewards p99 <= 50 ms", _p(reads, "p99"), 50, at_least=False, unit="ms")
+    storm = next((r for n, r in results.items() if n.startswith("claim storm")), None)
+    if storm:
+        add("claim storm >= 1,500/s", storm["rps"], 1500, at_least=True, unit="/s")
+        add("claim storm p99 <= 300 ms", _p(storm, "p99"), 300, at_least=False, unit="ms")
+        rows.append(
+            {
+                "target": "claim storm grants exactly the stock",
+                "value": "",
+                "met": storm["check"]["ok"],
+            }
+        )
+    mail = results.get(MAIL)
+    if mail:
+        add("claim -> mail p50 <= 100 ms", _p(mail, "p50"), 100, at_least=False, unit="ms")
+        add("claim -> mail p99 <= 500 ms", _p(mail, "p99"), 500, at_least=False, unit="ms")
+    return rows
+
+
+def targets_table(results: dict[str, dict[str, Any]]) -> str:
+    rows = targets(results)
+    width = max((len(r["target"]) for r in rows), default=10)
+    lines = [f"{'target':<{width}}  {'measured':>16}  met?", "-" * (width + 26)]
+    for row in rows:
+        lines.append(
+            f"{row['target']:<{width}}  {row['value']:>16}  {'met' if row['met'] else 'MISSED'}"
+        )
+    return "\n".join(lines)
+
+
+def cost_table(results: dict[str, dict[str, Any]]) -> str:
+    """CPU ms per request in each process (the cost model) and resident memory."""
+    lines = []
+    for name, r in results.items():
+        per = r.get("cpu_ms_per_request")
+        if not per:
+            continue
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in per.items() if v >= 0.005)
+        rss = ", ".join(f"{k} {v:.0f}" for k, v in r.get("rss_mib", {}).items() if v)
+        lines.append(f"{name}: {r['system_cpu_ms_per_request']:.2f} ms CPU/request ({parts})")
+        lines.append(f"{'':<4}RSS MiB: {rss}")
+        if "event_lag" in r:
+            lag = r["event_lag"]
+            lines.append(
+                f"{'':<4}event lag to reward: p50 {lag['p50_ms']} ms, p99 {lag['p99_ms']} ms, "
+                f"max {lag['max_ms']} ms ({lag['arrived']:,}/{lag['written']:,} arrived); "
+                f"largest queue {r.get('largest_queue', 0):,}"
+            )
+    return "\n".join(lines)

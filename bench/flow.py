@@ -1,0 +1,68 @@
+"""The event flow under load: how deep the consumers' queues got while a run went on,
+and how long each check-in's event took to reach the reward service's projection (from
+the outbox row's commit-time clock to the inbox row's, both PostgreSQL's `now()`)."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+import aio_pika
+import asyncpg
+from checkin_shared.events.topology import queue_names
+from settle import CONSUMING_SERVICES
+
+
+class QueueDepth:
+    """The largest number of messages waiting in each consuming service's queue, read
+    once a second while the run goes on."""
+
+    def __init__(self, amqp_url: str, exchange: str) -> None:
+        self.amqp_url = amqp_url
+        self.queues = [queue_names(exchange, s).main for s in CONSUMING_SERVICES]
+        self.largest = dict.fromkeys(self.queues, 0)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            while not stop.is_set():
+                for queue in self.queues:
+                    with contextlib.suppress(Exception):
+                        channel = await connection.channel()
+                        declared = await channel.declare_queue(queue, passive=True)
+                        waiting = declared.declaration_result.message_count or 0
+                        self.largest[queue] = max(self.largest[queue], waiting)
+                        await channel.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+
+
+async def check_in_event_lag(database_url: str, since: Any) -> dict[str, float | int]:
+    """Percentiles of (reward's inbox row) - (attendance's outbox row) for the check-ins
+    written since `since`, in milliseconds; and how many arrived of how many written."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        row = await connection.fetchrow(
+            """
+            SELECT count(*) AS written, count(i.event_id) AS arrived,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY lag.ms) AS p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY lag.ms) AS p99,
+                   max(lag.ms) AS max
+            FROM attendance.outbox o
+            LEFT JOIN reward.inbox i ON i.event_id = o.id
+            CROSS JOIN LATERAL (
+                SELECT 1000 * extract(epoch FROM i.received_at - o.created_at) AS ms
+            ) AS lag
+            WHERE o.created_at >= $1 AND o.event_type = 'attendance.checked_in.v1'
+            """,
+            since,
+        )
+    finally:
+        await connection.close()
+    assert row is not None
+    return {
+        "written": int(row["written"]),
+        "arrived": int(row["arrived"]),
+        "p50_ms": round(float(row["p50"] or 0), 1),
+        "p99_ms": round(float(row["p99"] or 0), 1),
+        "max_ms": round(float(row["max"] or 0), 1),
+    }
