@@ -17,9 +17,11 @@ help:
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
+# --inexact: keep what `make bench` added (matplotlib), so a `make lint` during a bench
+# does not uninstall it under the running benchmark.
 install: | $(UV)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --all-packages --locked
+	$(UV) sync --all-packages --locked --inexact
 
 # promtool (checks and unit-tests the alert rules), from Debian's prometheus package,
 # unpacked into .tools/ without installing the server. Where it cannot be fetched the

@@ -174,7 +174,7 @@ async def test_a_burst_of_logins_larger_than_the_pool_all_succeed(
     """A login must not hold a pooled connection while it needs a second one."""
     import asyncio
 
-    settings = settings_for(db_pool_size=2)  # with the overflow of 5: 7 connections at most
+    settings = settings_for(db_pool_size=2)  # and no overflow: 2 connections at most
     users = [await api.register() for _ in range(40)]
     async with lifespan_client(create_app(settings)) as client:
         logins = await asyncio.gather(

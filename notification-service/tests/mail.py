@@ -1,5 +1,6 @@
 """A real SMTP server for tests (aiosmtpd), that can be taken down and can refuse addresses."""
 
+import asyncio
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -15,6 +16,11 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.refused: set[str] = set()
         self._lock = threading.Lock()
+        # While `holding` is set, DATA waits (up to 10 s) until `release` is set, and
+        # `in_data` tells that a sender is in the middle of its conversation.
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.in_data = threading.Event()
 
     async def handle_RCPT(
         self,
@@ -30,6 +36,9 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.holding.is_set():
+            self.in_data.set()
+            await asyncio.to_thread(self.release.wait, 10)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]

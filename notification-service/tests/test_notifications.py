@@ -206,3 +206,45 @@ async def test_the_notification_consumer_declares_the_types_its_handlers_take(
 
     consumer = client.app.state.consumer  # type: ignore[attr-defined]
     assert sorted(consumer.handlers) == SUBSCRIPTIONS["notification"]
+
+
+async def test_no_row_lock_is_held_while_the_mail_server_is_spoken_to(
+    client: httpx.AsyncClient,
+    minter: TokenMinter,
+    smtp: Any,
+    amqp_url: str,
+    events_exchange: str,
+    new_email: Any,
+) -> None:
+    """The notification is leased in a short transaction and the SMTP conversation runs
+    with none open: in the middle of it, the row can be locked by anyone else at once."""
+    from notification_service.log.models import Notification
+    from sqlalchemy import select
+
+    user, email = uuid.uuid4(), new_email()
+    await publish_envelope(amqp_url, events_exchange, registered(user, email))
+    smtp.mailbox.holding.set()
+    try:
+        await publish_envelope(amqp_url, events_exchange, claimed(user))
+        assert await asyncio.to_thread(smtp.mailbox.in_data.wait, 15)
+        factory = client.app.state.session_factory  # type: ignore[attr-defined]
+        async with factory() as session, session.begin():
+            row = (
+                await session.execute(
+                    select(Notification)
+                    .where(Notification.recipient == email)
+                    .with_for_update(nowait=True)
+                )
+            ).scalar_one()
+            assert row.status == "pending" and row.leased_until is not None
+    finally:
+        smtp.mailbox.release.set()
+        smtp.mailbox.holding.clear()
+        smtp.mailbox.in_data.clear()
+
+    async def delivered() -> bool:
+        rows = [n for n in await notifications(client, minter) if n["recipient"] == email]
+        return len(smtp.mailbox.to(email)) == 1 and rows[0]["status"] == "sent"
+
+    await eventually(delivered)
+    smtp.mailbox.release.clear()

@@ -213,3 +213,100 @@ async def queue_consumer_count(amqp_url: str, queue: str) -> int:
         channel = await connection.channel()
         declared = await channel.declare_queue(queue, passive=True)
         return int(declared.declaration_result.consumer_count or 0)
+
+
+async def test_a_batch_with_one_failing_event_handles_the_others_once_and_parks_that_one(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    """Deliveries that wait together share a transaction; when one of them fails, the
+    batch falls back to one delivery at a time: the others take effect exactly once, the
+    failing one alone is retried and parked."""
+    record = recording_handler(probe_tables)
+    poison = envelope()
+    batches: list[int] = []
+
+    async def picky(session: Any, env: Envelope, data: UserRegisteredV1) -> None:
+        await record(session, env, data)
+        if env.id == poison.id:
+            raise RuntimeError("this one is bad")
+
+    consumer = make_consumer(
+        amqp_url,
+        exchange,
+        probe_sessions,
+        probe_tables,
+        picky,
+        max_attempts=2,
+        retry_delay_ms=100,
+        batch_size=64,
+        on_committed=lambda: batches.append(1),
+    )
+    good = [envelope() for _ in range(40)]
+    # Published before the consumer starts, so that they arrive together.
+    await consumer_queues_for(amqp_url, exchange)
+    for env in [*good[:20], poison, *good[20:]]:
+        await publish(amqp_url, exchange, env)
+    async with running(consumer):
+
+        async def settled() -> bool:
+            handled = [await effects_of(probe_sessions, probe_tables, e.id) for e in good]
+            parked = await list_parked(amqp_url, exchange, "notification")
+            return handled == [1] * len(good) and len(parked) == 1
+
+        await eventually(settled)
+    assert await effects_of(probe_sessions, probe_tables, poison.id) == 0
+    # 41 deliveries committed in fewer transactions than deliveries: they were grouped.
+    assert 1 <= len(batches) < len(good)
+
+
+async def consumer_queues_for(amqp_url: str, exchange: str) -> None:
+    from checkin_testkit.events import consumer_queues
+
+    await consumer_queues(amqp_url, exchange, "notification", retry_delay_ms=100)
+
+
+async def test_a_batched_handler_gets_runs_of_its_type_in_delivery_order(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    """Consecutive events of a type whose handler is `Batched` reach it together; other
+    types in between are handled one by one, in the order they were delivered."""
+    from checkin_shared.events.consumer import Batched
+    from checkin_shared.events.contracts import PurchaseRecordedV1
+
+    seen: list[tuple[str, int]] = []
+
+    async def many(session: Any, events: list[tuple[Envelope, Any]]) -> None:
+        seen.append(("registered", len(events)))
+
+    async def one(session: Any, env: Envelope, data: Any) -> None:
+        seen.append(("purchase", 1))
+
+    consumer = InboxConsumer(
+        service="notification",
+        url=amqp_url,
+        exchange=exchange,
+        inbox=probe_tables["inbox"],
+        session_factory=probe_sessions,
+        handlers={"user.registered.v1": Batched(many), "purchase.recorded.v1": one},
+        linger_seconds=0.2,
+    )
+    purchase = wrap(
+        PurchaseRecordedV1(user_id=uuid.uuid4(), order_id="o-1", purchased_at=datetime.now(UTC)),
+        occurred_at=datetime.now(UTC),
+    )
+    await consumer_queues_for_run(amqp_url, exchange)
+    for env in [envelope(), envelope(), envelope(), purchase, envelope(), envelope()]:
+        await publish(amqp_url, exchange, env)
+    async with running(consumer):
+
+        async def all_seen() -> bool:
+            return sum(n for _, n in seen) == 6
+
+        await eventually(all_seen)
+    assert seen == [("registered", 3), ("purchase", 1), ("registered", 2)]
+
+
+async def consumer_queues_for_run(amqp_url: str, exchange: str) -> None:
+    from checkin_testkit.events import consumer_queues
+
+    await consumer_queues(amqp_url, exchange, "notification")

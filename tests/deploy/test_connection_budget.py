@@ -41,11 +41,11 @@ def usable(max_connections: int) -> int:
     return max_connections - SUPERUSER_RESERVED - HEADROOM
 
 
-def test_a_replica_counts_its_pool_its_overflow_and_its_listener() -> None:
+def test_a_replica_counts_its_pool_its_overflow_and_its_relays_two() -> None:
     settings = RewardSettings(
         database_url="postgresql+asyncpg://x@h/d", db_pool_size=7, db_max_overflow=2
     )
-    assert settings.max_db_connections == 10
+    assert settings.max_db_connections == 11  # 7 + 2 + the relay's LISTEN and its own
 
 
 def test_one_stack_fits_a_default_postgres() -> None:

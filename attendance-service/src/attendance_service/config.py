@@ -9,4 +9,4 @@ class AttendanceSettings(RuntimeSettings, BusinessTimeSettings):
     model_config = SettingsConfigDict(env_prefix="ATTENDANCE_", extra="ignore", frozen=True)
 
     database_url: str = dev_database_url("attendance_svc")
-    db_pool_size: int = 10  # check-ins are the busiest route
+    db_pool_size: int = 14  # check-ins are the busiest route

@@ -29,6 +29,9 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     reminder_check_seconds: float = 30.0
     sender_poll_seconds: float = 1.0
     sender_batch_size: int = 20
+    # A notification being sent is not picked again before this (a crashed sender's
+    # notifications are sent again once it passes).
+    sender_lease_seconds: float = Field(60.0, gt=0)
     max_attempts: int = 6
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 900.0

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.events.consumer import Batched, Handler
 from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
@@ -35,7 +36,7 @@ def create_app(
     the_clock = clock or SystemClock()
     templates = Templates(settings.locale)
     alerts = AlertHandlers(templates, settings.slack_webhook_url)
-    handlers = {
+    handlers: dict[str, Handler | Batched] = {
         "user.registered.v1": directory.on_registered,
         "purchase.recorded.v1": directory.on_purchase,
         "attendance.checked_in.v1": directory.on_checked_in,
@@ -55,19 +56,20 @@ def create_app(
                 await directory_service.seed_recipients(
                     session, settings.alert_recipients, now=the_clock.now()
                 )
-            consumer = make_consumer(
-                service="notification",
-                settings=settings,
-                inbox=INBOX,
-                session_factory=factory,
-                handlers=handlers,
-            )
             sender = Sender(
                 factory,
                 the_clock,
                 settings,
                 email=EmailChannel(settings),
                 webhook=WebhookChannel(http),
+            )
+            consumer = make_consumer(
+                service="notification",
+                settings=settings,
+                inbox=INBOX,
+                session_factory=factory,
+                handlers=handlers,
+                on_committed=sender.wake,  # what the events queued is sent at once
             )
             reminders = ReminderScheduler(
                 factory,

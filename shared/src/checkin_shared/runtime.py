@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.clock import Clock
 from checkin_shared.db import make_engine, make_session_factory
+from checkin_shared.events.relay_thread import RelayThread
 from checkin_shared.events.wiring import broker_check, make_relay
 from checkin_shared.health import database_check, keys_check
 from checkin_shared.keysets import KeySet, RemoteKeySet
@@ -23,16 +24,20 @@ class RuntimeSettings(ServiceSettings, BrokerSettings):
 
     database_url: str
     # Connections kept open, and opened beyond them under load (closed when returned).
+    # No overflow by default: under a sustained load it opens and closes a connection
+    # per request (a backend process forked each time), which the profile showed costs
+    # more than waiting for a pooled one.
     # The sum over every replica of `max_db_connections` must stay under PostgreSQL's
     # max_connections: docs/operations.md, "Database connection budget".
-    db_pool_size: int = Field(5, ge=1)
-    db_max_overflow: int = Field(5, ge=0)
+    db_pool_size: int = Field(9, ge=1)
+    db_max_overflow: int = Field(0, ge=0)
 
     @property
     def max_db_connections(self) -> int:
         """The most connections one replica opens: its pool, the overflow, and the outbox
-        relay's LISTEN connection (producers only; counted for every service)."""
-        return self.db_pool_size + self.db_max_overflow + 1
+        relay's own two, its LISTEN connection and the one it publishes through
+        (producers only; counted for every service)."""
+        return self.db_pool_size + self.db_max_overflow + 2
 
 
 @asynccontextmanager
@@ -76,12 +81,16 @@ async def service_runtime(
     app.state.readiness_info = {"broker": broker_check(settings.amqp_url)}
     relay = None
     if outbox is not None:
-        relay = make_relay(
-            service=service,
-            settings=settings,
+        relay = RelayThread(
+            lambda sessions: make_relay(
+                service=service,
+                settings=settings,
+                database_url=settings.database_url,
+                outbox=outbox,
+                session_factory=sessions,
+            ),
             database_url=settings.database_url,
-            outbox=outbox,
-            session_factory=factory,
+            name=f"outbox-relay-{service}",
         )
         await relay.start()
     try:

@@ -24,13 +24,17 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
 }
 
 
-async def consumer_queues(amqp_url: str, exchange: str, service: str) -> None:
+async def consumer_queues(
+    amqp_url: str, exchange: str, service: str, *, retry_delay_ms: int = 1000
+) -> None:
     """Declare `service`'s queues and bindings as its consumer does when it starts."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
         declared = await declare_exchange(channel, exchange)
-        await declare_service_queues(channel, declared, service, SUBSCRIPTIONS[service], 1000)
+        await declare_service_queues(
+            channel, declared, service, SUBSCRIPTIONS[service], retry_delay_ms
+        )
 
 
 @contextlib.asynccontextmanager

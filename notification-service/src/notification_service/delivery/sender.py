@@ -1,6 +1,11 @@
 """The sender loop: delivers due notifications, retries with exponential back-off, and
 marks a notification failed after the configured attempts (or at once when permanent).
-Rows are taken with FOR UPDATE SKIP LOCKED, so every replica can run it."""
+Rows are taken with FOR UPDATE SKIP LOCKED, so every replica can run it, and leased in a
+short transaction (`leased_until`, on the database's clock, which every replica shares);
+the mail is spoken with no transaction open, and the outcome recorded in a second one. A
+replica that dies while sending leaves the lease to expire: the notification is sent
+again (same Message-ID).
+It wakes when the consumer commits new notifications, and polls anyway."""
 
 import asyncio
 import contextlib
@@ -10,7 +15,7 @@ from datetime import datetime, timedelta
 from checkin_shared.clock import Clock
 from checkin_shared.unit_of_work import unit_of_work
 from prometheus_client import Counter
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notification_service.config import NotificationSettings
@@ -54,27 +59,42 @@ class Sender:
     async def deliver_due(self) -> int:
         """One batch of due notifications; returns how many were attempted."""
         now = self.clock.now()
+        lease = timedelta(seconds=self.settings.sender_lease_seconds)
         async with unit_of_work(self.factory) as session:
-            due = (
+            due = list(
                 (
                     await session.execute(
                         select(Notification)
                         .where(
-                            Notification.status == "pending", Notification.next_attempt_at <= now
+                            Notification.status == "pending",
+                            Notification.next_attempt_at <= now,
+                            or_(
+                                Notification.leased_until.is_(None),
+                                Notification.leased_until < func.now(),
+                            ),
                         )
                         .order_by(Notification.next_attempt_at)
                         .limit(self.settings.sender_batch_size)
                         .with_for_update(skip_locked=True)
                     )
-                )
-                .scalars()
-                .all()
+                ).scalars()
             )
-            results = await asyncio.gather(
-                *(self.channels[n.channel].send(n) for n in due), return_exceptions=True
+            for notification in due:
+                notification.leased_until = func.now() + lease
+        if not due:
+            return 0
+        results = await asyncio.gather(
+            *(self.channels[n.channel].send(n) for n in due), return_exceptions=True
+        )
+        outcome = {n.id: result for n, result in zip(due, results, strict=True)}
+        now = self.clock.now()
+        async with unit_of_work(self.factory) as session:
+            leased = await session.execute(
+                select(Notification).where(Notification.id.in_(list(outcome))).with_for_update()
             )
-            for notification, result in zip(due, results, strict=True):
-                self._record(notification, result, now)
+            for notification in leased.scalars():
+                notification.leased_until = None
+                self._record(notification, outcome[notification.id], now)
         return len(due)
 
     def _record(self, notification: Notification, result: object, now: datetime) -> None:

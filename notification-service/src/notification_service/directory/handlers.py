@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from checkin_shared.events.consumer import Batched
 from checkin_shared.events.contracts import (
     AttendanceCheckedInV1,
     PurchaseRecordedV1,
@@ -43,19 +44,38 @@ async def on_purchase(session: AsyncSession, envelope: Envelope, data: Any) -> N
     )
 
 
-async def on_checked_in(session: AsyncSession, envelope: Envelope, data: Any) -> None:
-    assert isinstance(data, AttendanceCheckedInV1)
-    statement, excluded = _upsert(
-        data.user_id, envelope.occurred_at, eligible=True, last_check_in=data.day
+def _check_in_statement() -> Any:
+    statement = insert(Contact)
+    return statement.on_conflict_do_update(
+        index_elements=[Contact.user_id],
+        set_={
+            # events may arrive out of order: keep the latest day
+            "last_check_in": func.greatest(Contact.last_check_in, statement.excluded.last_check_in),
+            "eligible": True,
+            "updated_at": statement.excluded.updated_at,
+        },
     )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Contact.user_id],
-            set_={
-                # events may arrive out of order: keep the latest day
-                "last_check_in": func.greatest(Contact.last_check_in, excluded.last_check_in),
+
+
+# Built once: SQLAlchemy reuses its compiled form; a run of events is one executemany.
+RECORD_CHECK_IN = _check_in_statement()
+
+
+async def on_checked_in_many(session: AsyncSession, events: list[tuple[Envelope, Any]]) -> None:
+    """One row per shopper (their latest day in the run): a shopper twice in one
+    statement would make the upsert touch its row twice."""
+    latest: dict[Any, dict[str, Any]] = {}
+    for envelope, data in events:
+        assert isinstance(data, AttendanceCheckedInV1)
+        seen = latest.get(data.user_id)
+        if seen is None or data.day > seen["last_check_in"]:
+            latest[data.user_id] = {
+                "user_id": data.user_id,
                 "eligible": True,
+                "last_check_in": data.day,
                 "updated_at": envelope.occurred_at,
-            },
-        )
-    )
+            }
+    await session.execute(RECORD_CHECK_IN, list(latest.values()))
+
+
+on_checked_in = Batched(on_checked_in_many)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from checkin_shared.events.consumer import Batched
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.envelope import Envelope
 from sqlalchemy.dialects.postgresql import insert
@@ -9,12 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.projection.models import AttendanceDay
 
-
-async def on_checked_in(session: AsyncSession, _: Envelope, data: Any) -> None:
-    assert isinstance(data, AttendanceCheckedInV1)
-    await session.execute(
-        insert(AttendanceDay).values(user_id=data.user_id, day=data.day).on_conflict_do_nothing()
-    )
+# Built once: SQLAlchemy reuses its compiled form; a run of events is one executemany.
+RECORD_DAY = insert(AttendanceDay).on_conflict_do_nothing()
 
 
-HANDLERS = {AttendanceCheckedInV1.event_type: on_checked_in}
+async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]]) -> None:
+    days = []
+    for _, data in events:
+        assert isinstance(data, AttendanceCheckedInV1)
+        days.append({"user_id": data.user_id, "day": data.day})
+    await session.execute(RECORD_DAY, days)
+
+
+HANDLERS = {AttendanceCheckedInV1.event_type: Batched(on_checked_in)}

@@ -1,6 +1,8 @@
 """The inbox consumer of one service.
 
-Effects and the inbox row commit together, then the message is acked. A failing handler
+Effects and the inbox row commit together, then the message is acked; deliveries that
+wait together share one transaction (a group commit), and a failing batch falls back to
+one delivery at a time. A failing handler
 is retried through the retry queue (a delay, a bounded number of times), then parked; an
 undecodable message is parked at once. A message is acked only once its effects are
 committed or a copy of it is confirmed in the retry or parking queue.
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -24,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.events.contracts import CONTRACTS
 from checkin_shared.events.envelope import Envelope
-from checkin_shared.events.inbox import first_delivery
+from checkin_shared.events.inbox import first_deliveries
 from checkin_shared.events.metrics import EVENTS_CONSUMED
 from checkin_shared.events.queue_watch import QueueWatch
 from checkin_shared.events.topology import (
@@ -37,7 +40,27 @@ from checkin_shared.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+ManyHandler = Callable[[AsyncSession, list[tuple[Envelope, Any]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A handler that takes a run of deliveries of its type at once (one statement for
+    all of them, where per-delivery statements would cost a round trip each)."""
+
+    handle_many: ManyHandler
+
+
 ATTEMPTS = "x-attempts"
+
+
+@dataclass
+class Delivery:
+    message: AbstractIncomingMessage
+    envelope: Envelope
+    data: BaseModel
+    first: bool = False
+    done: bool = False
 
 
 class InboxConsumer:
@@ -49,14 +72,20 @@ class InboxConsumer:
         exchange: str,
         inbox: Table,
         session_factory: async_sessionmaker[AsyncSession],
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler | Batched],
         prefetch: int = 32,
         max_attempts: int = 5,
         retry_delay_ms: int = 1000,
         watch_seconds: float = 15.0,
+        batch_size: int = 64,
+        linger_seconds: float = 0.0,
+        on_committed: Callable[[], None] | None = None,
     ) -> None:
         """`handlers` declare what this consumer binds: its queue gets exactly their types.
-        Its own queues are watched as metrics every `watch_seconds`."""
+        Its own queues are watched as metrics every `watch_seconds`. Deliveries waiting
+        together are handled in one transaction (at most `batch_size`), after waiting
+        `linger_seconds` for more to arrive; `on_committed` is called after each commit
+        (the notification sender wakes on it)."""
         unknown = set(handlers) - set(CONTRACTS)
         if unknown:
             raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
@@ -69,6 +98,11 @@ class InboxConsumer:
         self.prefetch = prefetch
         self.max_attempts = max_attempts
         self.retry_delay_ms = retry_delay_ms
+        self.batch_size = batch_size
+        self.linger = linger_seconds
+        self.on_committed = on_committed
+        self._waiting: list[Delivery] = []
+        self._one_batch_at_a_time = asyncio.Lock()
         self.connected = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -139,24 +173,73 @@ class InboxConsumer:
         except (ValidationError, KeyError, ValueError) as exc:
             await self._park(message, f"undecodable: {type(exc).__name__}: {exc}"[:500])
             return
-        handler = self.handlers.get(envelope.type)
-        if handler is None:
+        if envelope.type not in self.handlers:
             await self._park(message, f"no handler for {envelope.type} in {self.service}")
             return
+        delivery = Delivery(message, envelope, data)
+        self._waiting.append(delivery)
+        # Group commit: whoever holds the lock handles every delivery waiting by then (up
+        # to `batch_size`) in one transaction; the others find theirs done.
+        async with self._one_batch_at_a_time:
+            if not delivery.done:
+                if self.linger and len(self._waiting) < self.batch_size:
+                    await asyncio.sleep(self.linger)  # let the next few deliveries join
+                batch = self._waiting[: self.batch_size]
+                del self._waiting[: self.batch_size]
+                await self._handle(batch)
+
+    async def _handle(self, batch: list["Delivery"]) -> None:
+        """Effects and inbox rows of the whole batch commit together, then each message is
+        acked. If the batch fails, each delivery is handled alone, so only the failing one
+        is retried or parked."""
         try:
             async with unit_of_work(self.factory) as session:
-                first = await first_delivery(session, self.inbox, envelope)
-                if first:
-                    await handler(session, envelope, data)
+                firsts = await first_deliveries(session, self.inbox, [d.envelope for d in batch])
+                for delivery in batch:
+                    delivery.first = delivery.envelope.id in firsts
+                    firsts.discard(delivery.envelope.id)  # a duplicate inside the batch
+                await self._apply(session, [d for d in batch if d.first])
         except Exception as exc:
+            if len(batch) > 1:
+                for delivery in batch:
+                    try:
+                        await self._handle([delivery])
+                    except Exception:  # its copy could not be forwarded: requeued instead
+                        log.exception("consumer %s: could not retry or park", self.service)
+                return
+            [delivery] = batch
+            delivery.done = True
+            envelope = delivery.envelope
             log.warning(
                 "consumer %s: %s %s failed: %r", self.service, envelope.type, envelope.id, exc
             )
-            await self._retry_or_park(message, envelope.type, exc)
+            await self._retry_or_park(delivery.message, envelope.type, exc)
             return
-        await message.ack()
-        outcome = "handled" if first else "duplicate"
-        EVENTS_CONSUMED.labels(self.service, envelope.type, outcome).inc()
+        for delivery in batch:
+            delivery.done = True
+            await delivery.message.ack()
+            outcome = "handled" if delivery.first else "duplicate"
+            EVENTS_CONSUMED.labels(self.service, delivery.envelope.type, outcome).inc()
+        if self.on_committed is not None:
+            self.on_committed()
+
+    async def _apply(self, session: AsyncSession, deliveries: list[Delivery]) -> None:
+        """Each delivery's handler, in delivery order; consecutive deliveries of a type
+        whose handler is `Batched` go to it together."""
+        index = 0
+        while index < len(deliveries):
+            event_type = deliveries[index].envelope.type
+            handler = self.handlers[event_type]
+            if isinstance(handler, Batched):
+                run_end = index
+                while run_end < len(deliveries) and deliveries[run_end].envelope.type == event_type:
+                    run_end += 1
+                run = deliveries[index:run_end]
+                await handler.handle_many(session, [(d.envelope, d.data) for d in run])
+                index = run_end
+            else:
+                await handler(session, deliveries[index].envelope, deliveries[index].data)
+                index += 1
 
     async def _retry_or_park(
         self, message: AbstractIncomingMessage, event_type: str, exc: Exception

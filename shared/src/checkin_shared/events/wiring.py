@@ -1,13 +1,13 @@
 """Building the event machinery of a service from its settings."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import aio_pika
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from checkin_shared.events.consumer import Handler, InboxConsumer
+from checkin_shared.events.consumer import Batched, Handler, InboxConsumer
 from checkin_shared.events.publisher import EventPublisher
 from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.health import ReadinessCheck
@@ -35,6 +35,7 @@ def make_relay(
         publisher=publisher,
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
+        linger_seconds=settings.outbox_linger_ms / 1000,
     )
 
 
@@ -44,7 +45,8 @@ def make_consumer(
     settings: BrokerSettings,
     inbox: Table,
     session_factory: async_sessionmaker[AsyncSession],
-    handlers: Mapping[str, Handler],
+    handlers: Mapping[str, Handler | Batched],
+    on_committed: Callable[[], None] | None = None,
 ) -> InboxConsumer:
     return InboxConsumer(
         service=service,
@@ -57,6 +59,9 @@ def make_consumer(
         max_attempts=settings.consumer_max_attempts,
         retry_delay_ms=settings.consumer_retry_delay_ms,
         watch_seconds=settings.queue_watch_seconds,
+        batch_size=settings.consumer_batch_size,
+        linger_seconds=settings.consumer_linger_ms / 1000,
+        on_committed=on_committed,
     )
 
 
