@@ -2,6 +2,7 @@
 or refusal (unless the refusal keeps its changes), and count the outcome from the
 refusal's code. Against the real database."""
 
+import asyncio
 import uuid
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ import pytest
 from checkin_shared.errors import ProblemError, install_problem_handlers
 from checkin_shared.unit_of_work import UnitOfWork, request_unit_of_work, unit_of_work
 from fastapi import FastAPI, Request
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 
 async def notes(sessions: Any, tables: dict[str, Any], note: str) -> int:
@@ -97,3 +98,19 @@ async def test_a_request_commits_its_work_and_counts_its_outcome(
     assert await notes(probe_sessions, probe_tables, f"{note}-r") == 0
     assert replayed.status_code == 200
     assert outcomes == ["written", "duplicate_note", "replayed"]
+
+
+async def test_single_statement_work_runs_without_begin_and_commit(probe_sessions: Any) -> None:
+    """Inside one transaction `now()` stands still; without one, each statement is its
+    own transaction and sees its own start time."""
+
+    async def two_clocks(single_statement: bool) -> tuple[Any, Any]:
+        async with unit_of_work(probe_sessions, single_statement=single_statement) as session:
+            first = await session.scalar(text("SELECT now()"))
+            await asyncio.sleep(0.01)
+            return first, await session.scalar(text("SELECT now()"))
+
+    first, second = await two_clocks(single_statement=False)
+    assert first == second
+    first, second = await two_clocks(single_statement=True)
+    assert second > first

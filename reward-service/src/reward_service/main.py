@@ -12,6 +12,7 @@ from checkin_shared.runtime import service_runtime
 from fastapi import FastAPI
 
 from reward_service.campaigns import router as campaigns_router
+from reward_service.catalog import CatalogCache
 from reward_service.claims import admin_router as claims_admin_router
 from reward_service.claims import router as claims_router
 from reward_service.config import RewardSettings
@@ -52,6 +53,7 @@ def create_app(
                 at=settings.stock_sweep_at,
                 every_seconds=settings.stock_sweep_check_seconds,
             )
+            app.state.catalog = CatalogCache(settings.catalog_cache_seconds)
             app.state.consumer = consumer
             app.state.sweeper = sweeper
             await consumer.start()

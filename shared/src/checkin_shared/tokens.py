@@ -1,6 +1,8 @@
 """Access-token verification: explicit algorithms, a known `kid`, and exp/iss/aud required."""
 
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,33 @@ def invalid_token(detail: str) -> ProblemError:
     )
 
 
+class VerifiedTokens:
+    """Tokens already verified, with when they stop being valid: a hit skips the signature
+    check (the token's bytes, signature included, are the key, so an edited token is a
+    miss). Bounded; the oldest entries go first. Only successes are kept."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+
+    def get(self, token: str, now: float) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        valid_until, principal = entry
+        if now >= valid_until:
+            del self._entries[token]
+            return None
+        return principal
+
+    def put(self, token: str, principal: Principal, valid_until: float) -> None:
+        if self.max_entries <= 0:
+            return
+        self._entries[token] = (valid_until, principal)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+
 class TokenVerifier:
     def __init__(
         self,
@@ -42,14 +71,20 @@ class TokenVerifier:
         audience: str,
         algorithms: list[str],
         leeway_seconds: int = 5,
+        cache_entries: int = 10_000,
     ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.algorithms = [a for a in algorithms if a.lower() != "none"]
         self.leeway = leeway_seconds
+        self.verified = VerifiedTokens(cache_entries)
 
     async def verify(self, token: str) -> Principal:
+        now = time.time()
+        cached = self.verified.get(token, now)
+        if cached is not None:
+            return cached
         claims = await self.claims(token)
         try:
             user_id = uuid.UUID(str(claims["sub"]))
@@ -58,7 +93,12 @@ class TokenVerifier:
         role = claims.get("role")
         if role not in ROLES:
             raise invalid_token("unknown role")
-        return Principal(user_id, str(role), claims.get("eligible") is True, str(claims["jti"]))
+        principal = Principal(
+            user_id, str(role), claims.get("eligible") is True, str(claims["jti"])
+        )
+        # Valid until `exp` exactly (without the leeway a fresh check would allow).
+        self.verified.put(token, principal, float(claims["exp"]))
+        return principal
 
     async def claims(self, token: str) -> dict[str, Any]:
         try:

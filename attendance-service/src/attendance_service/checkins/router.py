@@ -13,7 +13,11 @@ from attendance_service.days import business_day, day_range
 from attendance_service.dependencies import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/attendance", tags=["check-ins"])
-CheckInWork = Annotated[UnitOfWork, request_unit_of_work(count_check_in, success="checked_in")]
+# The check-in is one statement (checkins/statement.py): no BEGIN/COMMIT around it.
+CheckInWork = Annotated[
+    UnitOfWork,
+    request_unit_of_work(count_check_in, success="checked_in", single_statement=True),
+]
 
 
 @router.post(

@@ -5,17 +5,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from checkin_shared.errors import ProblemError
-from checkin_shared.events.contracts import AttendanceCheckedInV1
-from checkin_shared.events.outbox import add_event
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance_service.checkins.models import CheckIn
 from attendance_service.checkins.schemas import AttendanceSummary, CalendarDay, CheckInRead
+from attendance_service.checkins.statement import insert_check_in
 from attendance_service.checkins.streaks import current_streak, longest_streak, runs_of
 from attendance_service.days import business_day
-from attendance_service.db import OUTBOX
 
 
 def already_checked_in(day: date) -> ProblemError:
@@ -31,22 +28,18 @@ def already_checked_in(day: date) -> ProblemError:
 async def check_in(
     session: AsyncSession, *, user_id: uuid.UUID, now: datetime, zone: ZoneInfo
 ) -> CheckInRead:
-    """One insert under the (user_id, day) unique key: concurrent requests cannot both win."""
+    """One insert under the (user_id, day) unique key: concurrent requests cannot both win.
+    The row, the streak and the event are one statement (`statement.py`)."""
     day = business_day(now, zone)
-    inserted = await session.execute(
-        insert(CheckIn)
-        .values(id=uuid.uuid4(), user_id=user_id, day=day, checked_at=now)
-        .on_conflict_do_nothing(index_elements=[CheckIn.user_id, CheckIn.day])
-        .returning(CheckIn.id)
-    )
-    if inserted.scalar_one_or_none() is None:
+    outcome = await insert_check_in(session, user_id=user_id, day=day, now=now)
+    if not outcome.inserted:
         raise already_checked_in(day)
-    runs = await runs_of(session, user_id)
-    total = sum(run.length for run in runs)  # every day is in exactly one run
-    event = AttendanceCheckedInV1(user_id=user_id, day=day, checked_at=now, total_days=total)
-    await add_event(session, OUTBOX, event, occurred_at=now)
+    total = sum(run.length for run in outcome.runs)  # every day is in exactly one run
     return CheckInRead(
-        day=day, checked_at=now, total_days=total, current_streak=current_streak(runs, day)
+        day=day,
+        checked_at=now,
+        total_days=total,
+        current_streak=current_streak(outcome.runs, day),
     )
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from reward_service.campaigns import service
 from reward_service.campaigns.schemas import CampaignRead, CampaignWrite
+from reward_service.catalog import CatalogDep
 from reward_service.dependencies import ClockDep
 
 # The admin check runs first, before any lookup: a shopper learns nothing but 403.
@@ -19,7 +20,12 @@ async def get_campaign(_: AdminUser, session: SessionDep) -> CampaignRead:
 
 @router.put("/campaign", summary="Set up or change the campaign")
 async def put_campaign(
-    body: CampaignWrite, _: AdminUser, session: SessionDep, clock: ClockDep
+    body: CampaignWrite,
+    _: AdminUser,
+    session: SessionDep,
+    clock: ClockDep,
+    catalog: CatalogDep,
 ) -> CampaignRead:
     campaign = await service.put(session, body, now=clock.now())
+    catalog.invalidate()
     return CampaignRead.model_validate(campaign, from_attributes=True)

@@ -2,9 +2,27 @@
 next one. No database here (the unit tests call these directly)."""
 
 import uuid
+from collections.abc import Sequence
+from typing import Literal, Protocol, cast
 
 from reward_service.claims.overview_schemas import Status, TierForShopper, TierRef
-from reward_service.tiers.models import Tier
+
+
+class Tier(Protocol):
+    """What the rules read of a tier (a row, or the catalog's snapshot of one)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def required_days(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def points(self) -> int | None: ...
+    @property
+    def stock(self) -> int: ...
 
 
 def status_of(tier: Tier, *, have: int, claimed: bool) -> Status:
@@ -20,7 +38,7 @@ def tier_view(tier: Tier, *, have: int, claimed: set[uuid.UUID]) -> TierForShopp
         id=tier.id,
         name=tier.name,
         required_days=tier.required_days,
-        kind=tier.kind,
+        kind=cast(Literal["points", "item"], tier.kind),
         points=tier.points,
         in_stock=tier.stock > 0,
         status=status_of(tier, have=have, claimed=tier.id in claimed),
@@ -28,7 +46,7 @@ def tier_view(tier: Tier, *, have: int, claimed: set[uuid.UUID]) -> TierForShopp
     )
 
 
-def progress(tiers: list[Tier], have: int) -> tuple[TierRef | None, TierRef | None]:
+def progress(tiers: Sequence[Tier], have: int) -> tuple[TierRef | None, TierRef | None]:
     """The highest tier reached and the next one (tiers sorted by required days)."""
     reached = [t for t in tiers if t.required_days <= have]
     ahead = [t for t in tiers if t.required_days > have]

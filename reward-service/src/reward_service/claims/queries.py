@@ -3,11 +3,14 @@
 import uuid
 
 from checkin_shared.pagination import NewestFirst, keyset_page
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.claims.models import Claim
 from reward_service.claims.schemas import ClaimRead
+from reward_service.db import SCHEMA
+from reward_service.projection.models import AttendanceDay
+from reward_service.projection.service import Window
 from reward_service.tiers.models import Tier
 
 NEWEST_FIRST = NewestFirst(Claim.claimed_at, Claim.id, lambda row: (row[0].claimed_at, row[0].id))
@@ -28,6 +31,27 @@ async def claimed_tier_ids(session: AsyncSession, user_id: uuid.UUID) -> set[uui
     return set(
         (await session.execute(select(Claim.tier_id).where(Claim.user_id == user_id))).scalars()
     )
+
+
+# The hottest read (GET /rewards): one constant statement, prepared once per connection.
+# Table names are the code's own constants; every value is a bound parameter.
+DAYS_AND_CLAIMS = text(
+    f"""
+SELECT (SELECT count(*) FROM {SCHEMA}.{AttendanceDay.__tablename__}
+        WHERE user_id = :user_id AND day >= :starts_on
+          AND (CAST(:ends_on AS date) IS NULL OR day <= :ends_on))::int AS have,
+       ARRAY(SELECT tier_id FROM {SCHEMA}.{Claim.__tablename__} WHERE user_id = :user_id) AS held
+"""  # noqa: S608
+)
+
+
+async def days_and_claims(
+    session: AsyncSession, window: Window, user_id: uuid.UUID
+) -> tuple[int, set[uuid.UUID]]:
+    """A shopper's check-in days in the window and the tiers they hold, in one query."""
+    params = {"user_id": user_id, "starts_on": window.starts_on, "ends_on": window.ends_on}
+    have, held = (await session.execute(DAYS_AND_CLAIMS, params)).one()
+    return int(have), set(held or [])
 
 
 async def my_claims_page(

@@ -3,11 +3,15 @@ from typing import Annotated, Any
 
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import CurrentUser
-from checkin_shared.unit_of_work import SessionDep, UnitOfWork, request_unit_of_work
+from checkin_shared.unit_of_work import (
+    ReadSessionDep,
+    SessionDep,
+    UnitOfWork,
+    request_unit_of_work,
+)
 from fastapi import APIRouter, Header, Request, status
 
-from reward_service.campaigns import service as campaigns
-from reward_service.campaigns.schemas import CampaignRead
+from reward_service.catalog import CatalogDep
 from reward_service.claims import idempotency, progress, queries, service
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
@@ -15,30 +19,30 @@ from reward_service.claims.schemas import ClaimCreated, ClaimRead
 from reward_service.dependencies import ClockDep
 from reward_service.points import service as points
 from reward_service.projection.service import attendance_days
-from reward_service.tiers import service as tiers
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="granted")]
 
 
 @router.get("", summary="The campaign and its tiers, with my status for each")
-async def overview(principal: CurrentUser, session: SessionDep) -> RewardsOverview:
-    campaign = await campaigns.current(session)
-    all_tiers = await tiers.list_tiers(session, campaign)
-    have = await attendance_days(session, campaign, principal.user_id)
-    claimed = await queries.claimed_tier_ids(session, principal.user_id)
+async def overview(
+    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep
+) -> RewardsOverview:
+    shown = await catalog.get(session)
+    have, claimed = await queries.days_and_claims(session, shown.campaign, principal.user_id)
     return RewardsOverview(
-        campaign=CampaignRead.model_validate(campaign, from_attributes=True),
-        tiers=[progress.tier_view(t, have=have, claimed=claimed) for t in all_tiers],
+        campaign=shown.campaign,
+        tiers=[progress.tier_view(t, have=have, claimed=claimed) for t in shown.tiers],
     )
 
 
 @router.get("/me", summary="My progress: days, tier reached, next tier, points")
-async def my_progress(principal: CurrentUser, session: SessionDep) -> MyProgress:
-    campaign = await campaigns.current(session)
-    all_tiers = await tiers.list_tiers(session, campaign)
-    have = await attendance_days(session, campaign, principal.user_id)
-    current, upcoming = progress.progress(all_tiers, have)
+async def my_progress(
+    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep
+) -> MyProgress:
+    shown = await catalog.get(session)
+    have = await attendance_days(session, shown.campaign, principal.user_id)
+    current, upcoming = progress.progress(shown.tiers, have)
     return MyProgress(
         attendance_days=have,
         current_tier=current,
@@ -66,14 +70,17 @@ async def claim(
     principal: CurrentUser,
     work: ClaimWork,
     clock: ClockDep,
+    catalog: CatalogDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     now = clock.now()
 
     async def claim_now() -> ClaimCreated:
-        return await service.claim(
+        created = await service.claim(
             work.session, user_id=principal.user_id, tier_id=tier_id, now=now
         )
+        catalog.invalidate()  # the tier's stock changed
+        return created
 
     if idempotency_key is None:
         return await claim_now()

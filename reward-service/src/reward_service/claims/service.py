@@ -8,16 +8,16 @@ from datetime import datetime
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import RewardClaimedV1
 from checkin_shared.events.outbox import add_event
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.campaigns import service as campaigns
+from reward_service.claims import context
+from reward_service.claims.context import ClaimContext
 from reward_service.claims.models import Claim
 from reward_service.claims.schemas import ClaimCreated
 from reward_service.db import OUTBOX
 from reward_service.points import service as points
-from reward_service.projection.service import attendance_days
 from reward_service.stock.events import announce_low_stock, crossed_threshold
 from reward_service.tiers import service as tiers
 from reward_service.tiers.models import Tier
@@ -26,9 +26,10 @@ from reward_service.tiers.models import Tier
 async def claim(
     session: AsyncSession, *, user_id: uuid.UUID, tier_id: uuid.UUID, now: datetime
 ) -> ClaimCreated:
-    tier = await tiers.get(session, tier_id)
-    campaign = await campaigns.current(session)
-    have = await attendance_days(session, campaign, user_id)
+    tier = await context.read(session, user_id=user_id, tier_id=tier_id)
+    if tier is None:
+        raise tiers.tier_not_found()
+    have = tier.have
     if have < tier.required_days:
         raise ProblemError(
             403,
@@ -39,9 +40,7 @@ async def claim(
             have=have,
         )
     if tier.stock <= 0:  # gone already (a storm's common case): refuse without writing
-        if await _has_claimed(session, user_id, tier_id):
-            raise already_claimed(tier)
-        raise out_of_stock(tier)
+        raise already_claimed(tier) if tier.claimed else out_of_stock(tier)
     claim_id = uuid.uuid4()
     inserted = await session.execute(
         insert(Claim)
@@ -88,18 +87,11 @@ async def claim(
     return ClaimCreated(claim_id=claim_id, tier_id=tier_id, claimed_at=now)
 
 
-def already_claimed(tier: Tier) -> ProblemError:
+def already_claimed(tier: ClaimContext) -> ProblemError:
     return ProblemError(
         409, "already_claimed", "Already claimed", f"You already have {tier.name!r}"
     )
 
 
-def out_of_stock(tier: Tier) -> ProblemError:
+def out_of_stock(tier: ClaimContext) -> ProblemError:
     return ProblemError(409, "out_of_stock", "Out of stock", f"{tier.name!r} is out of stock")
-
-
-async def _has_claimed(session: AsyncSession, user_id: uuid.UUID, tier_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(Claim.id).where(Claim.user_id == user_id, Claim.tier_id == tier_id)
-    )
-    return found is not None

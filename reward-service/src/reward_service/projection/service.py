@@ -2,15 +2,24 @@
 
 import uuid
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.campaigns.models import Campaign
 from reward_service.projection.models import AttendanceDay
 
 
-def in_window(campaign: Campaign) -> ColumnElement[bool]:
+class Window(Protocol):
+    """A campaign's window of days (a row, or the catalog's copy of one)."""
+
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date | None: ...
+
+
+def in_window(campaign: Window) -> ColumnElement[bool]:
     """Days inside the campaign's window (open-ended when it has no end day)."""
     clause: ColumnElement[bool] = AttendanceDay.day >= campaign.starts_on
     if campaign.ends_on is not None:
@@ -18,7 +27,7 @@ def in_window(campaign: Campaign) -> ColumnElement[bool]:
     return clause
 
 
-async def attendance_days(session: AsyncSession, campaign: Campaign, user_id: uuid.UUID) -> int:
+async def attendance_days(session: AsyncSession, campaign: Window, user_id: uuid.UUID) -> int:
     count = await session.scalar(
         select(func.count()).where(AttendanceDay.user_id == user_id, in_window(campaign))
     )
@@ -27,7 +36,7 @@ async def attendance_days(session: AsyncSession, campaign: Campaign, user_id: uu
 
 async def days_per_shopper(
     session: AsyncSession,
-    campaign: Campaign,
+    campaign: Window,
     *,
     start: date | None,
     end: date | None,

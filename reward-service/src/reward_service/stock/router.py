@@ -5,6 +5,7 @@ from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, status
 
 from reward_service.campaigns import service as campaigns
+from reward_service.catalog import CatalogDep
 from reward_service.dependencies import ClockDep
 from reward_service.stock import service
 from reward_service.stock.schemas import (
@@ -35,6 +36,7 @@ async def adjust_stock(
     admin: AdminUser,
     session: SessionDep,
     clock: ClockDep,
+    catalog: CatalogDep,
 ) -> StockAdjusted:
     stock = await service.adjust(
         session,
@@ -44,6 +46,7 @@ async def adjust_stock(
         admin_id=admin.user_id,
         now=clock.now(),
     )
+    catalog.invalidate()
     return StockAdjusted(stock=stock)
 
 

@@ -3,6 +3,7 @@ from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, status
 
 from reward_service.campaigns import service as campaigns
+from reward_service.catalog import CatalogDep
 from reward_service.dependencies import ClockDep
 from reward_service.tiers import service
 from reward_service.tiers.dependencies import ValidTier
@@ -30,10 +31,11 @@ async def list_tiers(_: AdminUser, session: SessionDep) -> TierList:
     responses={409: {"description": "duplicate_required_days"}},
 )
 async def create_tier(
-    body: TierCreate, _: AdminUser, session: SessionDep, clock: ClockDep
+    body: TierCreate, _: AdminUser, session: SessionDep, clock: ClockDep, catalog: CatalogDep
 ) -> TierRead:
     campaign = await campaigns.current(session)
     tier = await service.create(session, campaign, body, now=clock.now())
+    catalog.invalidate()
     return TierRead.model_validate(tier, from_attributes=True)
 
 
@@ -46,7 +48,8 @@ async def create_tier(
     },
 )
 async def update_tier(
-    body: TierUpdate, tier: ValidTier, _: AdminUser, session: SessionDep
+    body: TierUpdate, tier: ValidTier, _: AdminUser, session: SessionDep, catalog: CatalogDep
 ) -> TierRead:
     tier = await service.update(session, tier, body)
+    catalog.invalidate()
     return TierRead.model_validate(tier, from_attributes=True)

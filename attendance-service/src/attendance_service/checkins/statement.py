@@ -1,0 +1,103 @@
+"""The check-in as one statement (the hot path): the row under the (user_id, day) key,
+the shopper's runs of consecutive days with the new day in them, and the event in the
+outbox with its NOTIFY, all or nothing. Its text is a constant, so the driver prepares it
+once per connection."""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from checkin_shared.events.contracts import AttendanceCheckedInV1
+from checkin_shared.events.envelope import wrap
+from checkin_shared.events.outbox import notify_channel
+from checkin_shared.request_id import request_id_var
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from attendance_service.checkins.models import CheckIn
+from attendance_service.checkins.streaks import Run
+from attendance_service.db import OUTBOX, SCHEMA
+
+CHECK_INS = f"{SCHEMA}.{CheckIn.__tablename__}"
+# Table names are the code's own constants, never input; every value is a bound parameter.
+CHECK_IN = text(
+    f"""
+WITH inserted AS (
+    INSERT INTO {CHECK_INS} (id, user_id, day, checked_at)
+    VALUES (:id, :user_id, :day, :checked_at)
+    ON CONFLICT (user_id, day) DO NOTHING
+    RETURNING day
+),
+days AS (
+    -- the statement's snapshot does not see its own insert: add the new day by hand
+    SELECT day FROM {CHECK_INS} WHERE user_id = :user_id
+    UNION ALL SELECT day FROM inserted
+),
+runs AS (
+    -- day - row_number() is constant within a run of consecutive days
+    SELECT min(day) AS first, max(day) AS last, count(*)::int AS length
+    FROM (SELECT day, day - (row_number() OVER (ORDER BY day))::int AS island FROM days) AS d
+    GROUP BY island
+),
+event AS (
+    INSERT INTO {OUTBOX.fullname} (id, event_type, payload)
+    SELECT :event_id, :event_type, jsonb_set(
+        CAST(CAST(:payload AS text) AS jsonb),
+        '{{data,total_days}}',
+        to_jsonb((SELECT sum(length) FROM runs)::int)
+    )
+    WHERE EXISTS (SELECT FROM inserted)
+    RETURNING pg_notify(:channel, '')
+)
+SELECT (SELECT count(*) FROM inserted)::int AS inserted,
+       (SELECT count(*) FROM event)::int AS announced,
+       array_agg(first ORDER BY first) AS firsts,
+       array_agg(last ORDER BY first) AS lasts,
+       array_agg(length ORDER BY first) AS lengths
+FROM runs
+"""  # noqa: S608
+)
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    inserted: bool
+    runs: list[Run]
+
+
+async def insert_check_in(
+    session: AsyncSession, *, user_id: uuid.UUID, day: date, now: datetime
+) -> CheckInOutcome:
+    """One round trip. `inserted` is False when that day was checked in already (then
+    nothing was written)."""
+    # total_days is a placeholder here: the statement writes the real count.
+    data = AttendanceCheckedInV1(user_id=user_id, day=day, checked_at=now, total_days=1)
+    envelope = wrap(
+        data,
+        occurred_at=now,
+        producer=OUTBOX.info["producer"],
+        correlation_id=request_id_var.get(),
+    )
+    row = (
+        await session.execute(
+            CHECK_IN,
+            {
+                "id": uuid.uuid4(),
+                "user_id": user_id,
+                "day": day,
+                "checked_at": now,
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "payload": json.dumps(envelope.model_dump(mode="json")),
+                "channel": notify_channel(OUTBOX),
+            },
+        )
+    ).one()
+    runs = [
+        Run(first, last, length)
+        for first, last, length in zip(
+            row.firsts or [], row.lasts or [], row.lengths or [], strict=True
+        )
+    ]
+    return CheckInOutcome(inserted=row.inserted == 1, runs=runs)

@@ -1,0 +1,81 @@
+"""What every shopper read needs and few writes change: the running campaign and its tiers,
+kept in memory for a short time (`REWARD_CATALOG_CACHE_SECONDS`, default 1 s) as
+immutable snapshots. A write in this process (campaign, tier, stock, a granted claim)
+drops it at once; another replica's write shows here within the time to live. Claims
+never read it: they take the tier's row and its stock from the database."""
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from checkin_shared.state import from_state
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reward_service.campaigns import service as campaigns
+from reward_service.campaigns.schemas import CampaignRead
+from reward_service.tiers import service as tiers
+
+
+@dataclass(frozen=True)
+class TierSnapshot:
+    id: uuid.UUID
+    name: str
+    required_days: int
+    kind: str
+    points: int | None
+    stock: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    campaign: CampaignRead
+    tiers: tuple[TierSnapshot, ...]
+
+
+class CatalogCache:
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._catalog: Catalog | None = None
+        self._loaded_at = 0.0
+        self._generation = 0
+        self._loading = asyncio.Lock()
+
+    async def get(self, session: AsyncSession) -> Catalog:
+        if self.ttl <= 0:
+            return await load(session)
+        if self._fresh():
+            assert self._catalog is not None
+            return self._catalog
+        async with self._loading:  # one load at a time; the others then find it fresh
+            if self._fresh():
+                assert self._catalog is not None
+                return self._catalog
+            generation = self._generation
+            catalog = await load(session)
+            if generation == self._generation:  # no write dropped it while loading
+                self._catalog, self._loaded_at = catalog, time.monotonic()
+            return catalog
+
+    def invalidate(self) -> None:
+        self._catalog = None
+        self._generation += 1
+
+    def _fresh(self) -> bool:
+        return self._catalog is not None and time.monotonic() - self._loaded_at < self.ttl
+
+
+async def load(session: AsyncSession) -> Catalog:
+    campaign = await campaigns.current(session)
+    return Catalog(
+        campaign=CampaignRead.model_validate(campaign, from_attributes=True),
+        tiers=tuple(
+            TierSnapshot(t.id, t.name, t.required_days, t.kind, t.points, t.stock)
+            for t in await tiers.list_tiers(session, campaign)
+        ),
+    )
+
+
+CatalogDep = Annotated[CatalogCache, Depends(from_state("catalog"))]
