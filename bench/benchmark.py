@@ -40,6 +40,11 @@ def parse_args() -> argparse.Namespace:
         "--scale", default="8,32,128,512", help="connections of the scale curve's check-in runs"
     )
     parser.add_argument("--scale-tokens", type=int, default=60_000)
+    parser.add_argument(
+        "--only",
+        default="ceilings,checkins,scale,reads,storm,mail",
+        help="the runs to do, of: ceilings, checkins, scale, reads, storm, mail",
+    )
     parser.add_argument("--direct-tokens", type=int, default=25_000)
     parser.add_argument("--storm", type=int, default=10_000, help="shoppers in the claim storm")
     parser.add_argument("--storm-connections", type=int, default=200)
@@ -118,6 +123,7 @@ async def measure(
             print(f"  (waited {took:.0f} s for the previous run's events to drain)")
 
     gateway, attendance, reward = (stack.url(n) for n in ("gateway", "attendance", "reward"))
+    only = set(args.only.split(","))
     key = state / "keys" / "signing.pem"
     tokens = state / "tokens"
     tokens.mkdir(exist_ok=True)
@@ -167,14 +173,15 @@ async def measure(
             tiers[name] = created.json()["id"]
 
     meter = CpuMeter(stack.pids())
-    print("• ceiling: a bare ASGI hello under uvicorn (10 s)")
-    results["ceiling: ASGI hello, uvicorn"] = await loads.hello(
-        args.wrk, 18100, tokens / "mail.txt", 10
-    )
-    print("• ceiling: PostgreSQL single-row inserts, pgbench (10 s)")
-    results["ceiling: PostgreSQL insert (pgbench)"] = await loads.pgbench(
-        bench_stack.database_url(args.admin_url), state, 10
-    )
+    if "ceilings" in only:
+        print("• ceiling: a bare ASGI hello under uvicorn (10 s)")
+        results["ceiling: ASGI hello, uvicorn"] = await loads.hello(
+            args.wrk, 18100, tokens / "mail.txt", 10
+        )
+        print("• ceiling: PostgreSQL single-row inserts, pgbench (10 s)")
+        results["ceiling: PostgreSQL insert (pgbench)"] = await loads.pgbench(
+            bench_stack.database_url(args.admin_url), state, 10
+        )
 
     async def checkins(
         name: str, base: str, route: str, file: str, seconds: int, connections: int
@@ -209,113 +216,120 @@ async def measure(
         # still in flight, written but not counted
         in_flight = added - created
         result["check"] = check(
-            0 <= in_flight <= args.connections and server_errors == 0,
+            0 <= in_flight <= connections and server_errors == 0,
             f"{created:,} answered 201, {added:,} rows written ({in_flight} in flight at "
             f"the deadline), {server_errors} 5xx",
         )
         results[name] = result
 
-    await checkins(
-        "check-ins through the gateway",
-        gateway,
-        "/attendance/*",
-        "checkin-gateway.txt",
-        args.checkin_seconds,
-        args.connections,
-    )
-    await checkins(
-        "check-ins straight to attendance",
-        attendance,
-        "/attendance/check-ins",
-        "checkin-direct.txt",
-        args.read_seconds,
-        args.connections,
-    )
-    # The scale curve: one token file, its shoppers split between the runs.
-    scale = [int(c) for c in args.scale.split(",") if c]
-    scale_tokens = (tokens / "checkin-scale.txt").read_text().split()
-    share = len(scale_tokens) // max(1, len(scale))
-    for index, connections in enumerate(scale):
-        part = tokens / f"checkin-scale-{connections}.txt"
-        part.write_text("\n".join(scale_tokens[index * share : (index + 1) * share]) + "\n")
+    if "checkins" in only:
         await checkins(
-            f"scale: check-ins, {connections} connections",
+            "check-ins through the gateway",
             gateway,
             "/attendance/*",
-            part.name,
-            args.scale_seconds,
-            connections,
+            "checkin-gateway.txt",
+            args.checkin_seconds,
+            args.connections,
         )
+        await checkins(
+            "check-ins straight to attendance",
+            attendance,
+            "/attendance/check-ins",
+            "checkin-direct.txt",
+            args.read_seconds,
+            args.connections,
+        )
+    if "scale" in only:
+        # The scale curve: one token file, its shoppers split between the runs.
+        scale = [int(c) for c in args.scale.split(",") if c]
+        scale_tokens = (tokens / "checkin-scale.txt").read_text().split()
+        share = len(scale_tokens) // max(1, len(scale))
+        for index, connections in enumerate(scale):
+            part = tokens / f"checkin-scale-{connections}.txt"
+            part.write_text("\n".join(scale_tokens[index * share : (index + 1) * share]) + "\n")
+            await checkins(
+                f"scale: check-ins, {connections} connections",
+                gateway,
+                "/attendance/*",
+                part.name,
+                args.scale_seconds,
+                connections,
+            )
 
-    for name, base, route in (
-        ("GET /rewards through the gateway", gateway, "/rewards/*"),
-        ("GET /rewards straight to reward", reward, "/rewards"),
-    ):
+    if "reads" in only:
+        for name, base, route in (
+            ("GET /rewards through the gateway", gateway, "/rewards/*"),
+            ("GET /rewards straight to reward", reward, "/rewards"),
+        ):
+            await settled()
+            print(f"• {name} ({args.read_seconds} s)")
+            result = await loads.wrk(
+                args.wrk,
+                base,
+                method="GET",
+                path="/rewards",
+                tokens=tokens / "storm.txt",
+                seconds=args.read_seconds,
+                connections=args.connections,
+                cpu=meter,
+                poller=MetricsPoller(base, "GET", route),
+            )
+            ok = set(result["statuses"]) == {"200"}
+            result["check"] = check(ok, f"statuses {result['statuses']}")
+            results[name] = result
+
+    if "storm" in only:
+        storm = tiers["Storm prize"]
         await settled()
-        print(f"• {name} ({args.read_seconds} s)")
-        result = await loads.wrk(
-            args.wrk,
-            base,
-            method="GET",
-            path="/rewards",
-            tokens=tokens / "storm.txt",
-            seconds=args.read_seconds,
-            connections=args.connections,
-            cpu=meter,
-            poller=MetricsPoller(base, "GET", route),
+        print(
+            f"• claim storm: {args.storm:,} shoppers, stock {args.stock}, "
+            f"{args.storm_connections} connections"
         )
-        ok = set(result["statuses"]) == {"200"}
-        result["check"] = check(ok, f"statuses {result['statuses']}")
-        results[name] = result
+        result = await loads.storm(
+            gateway,
+            f"/rewards/{storm}/claims",
+            (tokens / "storm.txt").read_text().split(),
+            args.storm_connections,
+            meter,
+        )
+        claims = await sql(
+            args.admin_url, "SELECT count(*) FROM reward.claim WHERE tier_id = $1", storm
+        )
+        holders = await sql(
+            args.admin_url,
+            "SELECT count(DISTINCT user_id) FROM reward.claim WHERE tier_id = $1",
+            storm,
+        )
+        left = await sql(args.admin_url, "SELECT stock FROM reward.tier WHERE id = $1", storm)
+        statuses = result["statuses"]
+        answered = sum(statuses.values())
+        ok = (
+            statuses.get("201") == args.stock == claims == holders
+            and left == 0
+            and answered == args.storm
+            and statuses.get("409", 0) == args.storm - args.stock
+        )
+        result["check"] = check(
+            ok,
+            f"{answered:,} answered: {statuses.get('201', 0)} granted, "
+            f"{statuses.get('409', 0):,} out_of_stock; {claims} claims by {holders} shoppers "
+            f"in the database, stock left {left}",
+        )
+        results[f"claim storm: {args.storm:,} shoppers, stock {args.stock}"] = result
 
-    storm = tiers["Storm prize"]
-    await settled()
-    print(
-        f"• claim storm: {args.storm:,} shoppers, stock {args.stock}, "
-        f"{args.storm_connections} connections"
-    )
-    result = await loads.storm(
-        gateway,
-        f"/rewards/{storm}/claims",
-        (tokens / "storm.txt").read_text().split(),
-        args.storm_connections,
-        meter,
-    )
-    claims = await sql(
-        args.admin_url, "SELECT count(*) FROM reward.claim WHERE tier_id = $1", storm
-    )
-    holders = await sql(
-        args.admin_url, "SELECT count(DISTINCT user_id) FROM reward.claim WHERE tier_id = $1", storm
-    )
-    left = await sql(args.admin_url, "SELECT stock FROM reward.tier WHERE id = $1", storm)
-    statuses = result["statuses"]
-    answered = sum(statuses.values())
-    ok = (
-        statuses.get("201") == args.stock == claims == holders
-        and left == 0
-        and answered == args.storm
-        and statuses.get("409", 0) == args.storm - args.stock
-    )
-    result["check"] = check(
-        ok,
-        f"{answered:,} answered: {statuses.get('201', 0)} granted, "
-        f"{statuses.get('409', 0):,} out_of_stock; {claims} claims by {holders} shoppers "
-        f"in the database, stock left {left}",
-    )
-    results[f"claim storm: {args.storm:,} shoppers, stock {args.stock}"] = result
-
-    await settled()
-    print(f"• claim to mail: {args.mail_claims} claims, 20 in flight")
-    mail_tokens = (tokens / "mail.txt").read_text().split()
-    emails = [f"mail-{u.replace('-', '')[:12]}@bench.example" for u in mail_users]
-    result = await loads.claim_to_mail(
-        gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail"
-    )
-    ok = result["errors"]["no_mail"] == 0 and result["mails_per_claim"] == [1]
-    result["check"] = check(
-        ok, f"{result['statuses']}; mails per claim {result['mails_per_claim']}"
-    )
-    results["event latency: claim answered -> mail accepted"] = result
+    if "mail" in only:
+        await settled()
+        print(f"• claim to mail: {args.mail_claims} claims, 20 in flight")
+        mail_tokens = (tokens / "mail.txt").read_text().split()
+        emails = [f"mail-{u.replace('-', '')[:12]}@bench.example" for u in mail_users]
+        result = await loads.claim_to_mail(
+            gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail"
+        )
+        ok = result["errors"]["no_mail"] == 0 and result["mails_per_claim"] == [1]
+        result["check"] = check(
+            ok, f"{result['statuses']}; mails per claim {result['mails_per_claim']}"
+        )
+        results["event latency: claim answered -> mail accepted"] = result
 
 
 if __name__ == "__main__":

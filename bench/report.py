@@ -185,7 +185,8 @@ def cost_table(results: dict[str, dict[str, Any]]) -> str:
             lag = r["event_lag"]
             lines.append(
                 f"{'':<4}event lag to reward: p50 {lag['p50_ms']} ms, p99 {lag['p99_ms']} ms, "
-                f"max {lag['max_ms']} ms ({lag['arrived']:,}/{lag['written']:,} arrived); "
+                f"max {lag['max_ms']} ms ({lag['arrived']:,}/{lag['written']:,} arrived; "
+                f"p99 {lag.get('published_p99_ms', 0)} ms of it in the outbox); "
                 f"largest queue {r.get('largest_queue', 0):,}"
             )
     return "\n".join(lines)
