@@ -3,6 +3,8 @@
 from typing import Any
 
 import httpx
+from api_gateway.main import create_app
+from checkin_testkit.apps import lifespan_client
 
 
 async def test_a_shopper_registers_logs_in_and_reads_me_through_the_gateway(
@@ -122,3 +124,43 @@ async def test_readyz_reports_each_service(gateway: httpx.AsyncClient) -> None:
     assert 'http_requests_total{method="GET",route="/echo/*"' in metrics.text.replace(
         'service="gateway",', ""
     )
+
+
+async def test_cors_answers_a_preflight_only_for_the_configured_origins(
+    gateway_settings_for: Any, shopper_token: str
+) -> None:
+    """The shop's own site may call the API from a browser; other sites may not. The
+    preflight is answered without a token (browsers never send one with it)."""
+    settings = gateway_settings_for(cors_origins=["https://shop.example"])
+    async with lifespan_client(create_app(settings)) as client:
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        }
+        allowed = await client.options(
+            "/auth/me", headers={"Origin": "https://shop.example", **preflight}
+        )
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://shop.example"
+        assert "POST" in allowed.headers["access-control-allow-methods"]
+        other = await client.options(
+            "/auth/me", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert "access-control-allow-origin" not in other.headers
+        answer = await client.get(
+            "/auth/me",
+            headers={
+                "Origin": "https://shop.example",
+                "Authorization": f"Bearer {shopper_token}",
+            },
+        )
+        assert answer.headers["access-control-allow-origin"] == "https://shop.example"
+        assert "X-Request-ID" in answer.headers["access-control-expose-headers"]
+
+
+async def test_no_origin_is_allowed_by_default(gateway: httpx.AsyncClient) -> None:
+    answer = await gateway.options(
+        "/auth/me",
+        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert "access-control-allow-origin" not in answer.headers

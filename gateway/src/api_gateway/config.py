@@ -36,3 +36,7 @@ class GatewaySettings(ServiceSettings):
     burst_per_user: int = 20
     rate_limit_max_keys: int = 100_000
     openapi_cache_seconds: float = 30.0
+    # Origins whose pages may call the API from a browser (a JSON list, e.g.
+    # ["https://shop.example"]); none by default.
+    cors_origins: list[str] = Field(default_factory=list)
+    cors_max_age_seconds: int = 600

@@ -13,6 +13,7 @@ from checkin_shared.tokens import TokenVerifier
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -111,6 +112,15 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(ServiceMiddleware, service="gateway"),
+            # Outermost-but-one: a preflight is answered here, before any token check.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+                expose_headers=["X-Request-ID", "Retry-After"],
+                max_age=settings.cors_max_age_seconds,
+            ),
         ],
         exception_handlers={ProblemError: _problem},
         lifespan=lifespan,
