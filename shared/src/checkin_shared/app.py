@@ -3,10 +3,11 @@
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from checkin_shared import openapi_problems
 from checkin_shared.asgi import ServiceMiddleware
+from checkin_shared.content_type import json_bodies_only
 from checkin_shared.errors import install_problem_handlers
 from checkin_shared.health import healthz, readyz
 from checkin_shared.metrics import metrics_endpoint
@@ -29,6 +30,7 @@ def create_service_app(
         openapi_url=f"/{segment}/openapi.json",
         docs_url=f"/{segment}/docs",
         redoc_url=None,
+        dependencies=[Depends(json_bodies_only)],
     )
     install_problem_handlers(app)
     openapi_problems.install(app)

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 Kind = Literal["reward_claimed", "reminder", "stock_low"]
 Status = Literal["pending", "sent", "failed"]
@@ -29,7 +29,7 @@ class AdminNotification(MyNotification):
 class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reminders: bool
+    reminders: StrictBool
 
 
 class AlertRecipients(BaseModel):
