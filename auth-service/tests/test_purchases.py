@@ -127,3 +127,21 @@ async def test_admin_finds_users_by_email_or_name(client: httpx.AsyncClient, api
     ].keys()
     wildcard = await client.get("/auth/admin/users?query=%25&limit=1", headers=admin)
     assert wildcard.json()["items"] == []
+
+
+async def test_an_order_dated_in_the_future_is_refused_and_nothing_is_imported(
+    client: httpx.AsyncClient, api: Any
+) -> None:
+    admin = api.bearer(await api.admin_token())
+    user = await api.register()
+    good = order(user["email"])
+    late = order(user["email"], purchased_at="2099-01-01T00:00:00+09:00")
+    refused = await client.post(
+        "/auth/admin/purchases", json={"items": [good, late]}, headers=admin
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "purchased_in_future"
+    assert refused.json()["items"] == [1]
+    again = await client.post("/auth/admin/purchases", json={"items": [good]}, headers=admin)
+    assert again.json()["imported"] == 1  # the good one was not written the first time

@@ -2,9 +2,10 @@
 shopper's history. Helpers flush; the unit of work commits."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import PurchaseRecordedV1
 from checkin_shared.events.outbox import add_event
 from checkin_shared.pagination import NewestFirst, keyset_page
@@ -18,10 +19,27 @@ from auth_service.purchases.schemas import PurchaseImportItem, PurchaseImportRes
 from auth_service.users.models import Account
 from auth_service.users.service import normalize_email
 
+# A shop's clock may run a little ahead of ours; an order dated later than this is an error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def refuse_future_orders(items: list[PurchaseImportItem], *, now: datetime) -> None:
+    """422 `purchased_in_future` naming every such item (nothing is imported then)."""
+    late = [i for i, item in enumerate(items) if item.purchased_at > now + CLOCK_SKEW]
+    if late:
+        raise ProblemError(
+            422,
+            "purchased_in_future",
+            "Purchase dated in the future",
+            f"purchased_at is later than now for item(s) {late}; nothing was imported",
+            items=late,
+        )
+
 
 async def import_purchases(
     session: AsyncSession, items: list[PurchaseImportItem], *, now: datetime
 ) -> PurchaseImportResult:
+    refuse_future_orders(items, now=now)
     emails = {normalize_email(i.email) for i in items}
     accounts = await session.execute(
         select(func.lower(Account.email), Account.id).where(func.lower(Account.email).in_(emails))
