@@ -3,9 +3,11 @@
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import pytest
 from checkin_shared.events.contracts import RewardClaimedV1, RewardStockLowV1, UserRegisteredV1
 from checkin_shared.events.envelope import Envelope, wrap
 from checkin_testkit.events import eventually, publish_envelope
@@ -67,6 +69,9 @@ async def test_a_claim_sends_exactly_one_email_to_the_shopper(
     assert [(n["kind"], n["status"]) for n in mine["items"]] == [("reward_claimed", "sent")]
     # stable across attempts, so a copy sent again after a crash is recognisably the same
     assert mail["Message-ID"] == f"<{mine['items'][0]['id']}@checkin.example>"
+    # RFC 5322 requires a Date: the time it was sent, within this test's minute
+    sent = parsedate_to_datetime(mail["Date"])
+    assert abs((sent - datetime.now(UTC)).total_seconds()) < 60
     other = await client.get("/notifications/me", headers=minter.headers())
     assert other.json()["items"] == []
 
@@ -248,3 +253,16 @@ async def test_no_row_lock_is_held_while_the_mail_server_is_spoken_to(
 
     await eventually(delivered)
     smtp.mailbox.release.clear()
+
+
+@pytest.mark.parametrize("loose", ["yes", "true", 1, 0, None])
+async def test_the_reminder_preference_takes_only_a_json_boolean(
+    client: httpx.AsyncClient, minter: TokenMinter, loose: Any
+) -> None:
+    answer = await client.put(
+        "/notifications/me/preferences",
+        json={"reminders": loose},
+        headers=minter.headers(user_id=uuid.uuid4()),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "validation_error"

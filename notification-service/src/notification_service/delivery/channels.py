@@ -1,6 +1,7 @@
 """Sending one notification over its channel. A failure says whether retrying can help."""
 
 from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Protocol
 
 import aiosmtplib
@@ -29,6 +30,7 @@ class EmailChannel:
         message["From"] = self.settings.mail_from
         message["To"] = notification.recipient
         message["Subject"] = notification.subject
+        message["Date"] = formatdate(usegmt=True)  # RFC 5322 requires it: when it is sent
         # The same on every attempt: should a crash between the SMTP server's acceptance and
         # our commit send a mail twice, mail systems can tell the copies are one message.
         message["Message-ID"] = f"<{notification.id}@checkin.example>"
