@@ -34,7 +34,10 @@ async def check_in(
             403,
             "not_eligible",
             "Not eligible",
-            "Checking in needs at least one purchase from the shop",
+            "Checking in needs at least one purchase from the shop. If your purchase was "
+            "recorded after you signed in, refresh your access token (POST /auth/refresh) "
+            "or sign in again, then check in.",
+            action="refresh_token",
         )
     return await service.check_in(
         work.session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
