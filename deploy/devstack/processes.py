@@ -152,6 +152,9 @@ class Stack:
                     os.killpg(process.pid, signal.SIGKILL)
         for pump in self._pumps:
             pump.cancel()
+        # A pid file left behind could make a later `kill $(cat ...)` hit another process.
+        for name in self.children:
+            (self.pid_dir / f"{name}.pid").unlink(missing_ok=True)
 
     def print_urls(self, gateway_url: str, admin: tuple[str, str], mail_dir: Path) -> None:
         lines = [
