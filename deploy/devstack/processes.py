@@ -15,7 +15,7 @@ COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[31m"
 RESET = "\033[0m"
 
 
-def uvicorn_argv(app: str, port: int) -> list[str]:
+def uvicorn_argv(app: str, port: int, *, proxy_headers: bool = True) -> list[str]:
     return [
         "uvicorn",
         app,
@@ -33,6 +33,7 @@ def uvicorn_argv(app: str, port: int) -> list[str]:
         "75",  # longer than the gateway's upstream keep-alive (see GatewaySettings)
         "--timeout-graceful-shutdown",
         "10",
+        *([] if proxy_headers else ["--no-proxy-headers"]),
     ]
 
 
@@ -81,7 +82,8 @@ class Stack:
             filled = [a.format(port=port, state=state) for a in service.command]
             await self._spawn(service.name, filled)
             return
-        await self._spawn(service.name, uvicorn_argv(service.app, port))
+        argv = uvicorn_argv(service.app, port, proxy_headers=service.proxy_headers)
+        await self._spawn(service.name, argv)
 
     async def _spawn(self, name: str, argv: list[str]) -> None:
         process = await asyncio.create_subprocess_exec(

@@ -12,6 +12,9 @@ class Service:
     role: str | None  # its database role
     port_offset: int
     command: tuple[str, ...] | None = None  # instead of uvicorn; {port} and {state} filled in
+    # uvicorn believes X-Forwarded-For from loopback; the gateway decides that itself
+    # (GATEWAY_TRUSTED_PROXIES), so its uvicorn must not.
+    proxy_headers: bool = True
 
 
 SERVICES = [
@@ -56,4 +59,4 @@ MAIL_SINK = Service(
         "{state}/mail",
     ),
 )
-GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0)
+GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0, proxy_headers=False)

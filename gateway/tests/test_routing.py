@@ -164,3 +164,27 @@ async def test_no_origin_is_allowed_by_default(gateway: httpx.AsyncClient) -> No
         headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"},
     )
     assert "access-control-allow-origin" not in answer.headers
+
+
+async def test_a_forwarded_for_header_counts_only_from_a_trusted_proxy(
+    gateway_settings_for: Any, gateway: httpx.AsyncClient, shopper_token: str
+) -> None:
+    """By default a client's X-Forwarded-For is ignored (the service is told the peer);
+    behind a trusted proxy the nearest untrusted hop is the client, for the rate limits
+    and for what the service is told."""
+    token = {"Authorization": f"Bearer {shopper_token}"}
+    spoofed = {"X-Forwarded-For": "1.2.3.4", **token}
+    seen = (await gateway.get("/echo/who", headers=spoofed)).json()
+    assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+
+    settings = gateway_settings_for(trusted_proxies=["127.0.0.0/8"], rate_per_ip=1, burst_per_ip=1)
+    async with lifespan_client(create_app(settings)) as client:
+        first = await client.get(
+            "/echo/who", headers={"X-Forwarded-For": "9.9.9.9, 1.2.3.4", **token}
+        )
+        assert first.json()["headers"]["x-forwarded-for"] == "1.2.3.4"
+        # one request per second per client: another client behind the proxy still passes
+        other = await client.get("/echo/who", headers={"X-Forwarded-For": "5.6.7.8", **token})
+        assert other.status_code == 200
+        again = await client.get("/echo/who", headers={"X-Forwarded-For": "1.2.3.4", **token})
+        assert again.status_code == 429

@@ -74,3 +74,19 @@ def test_merging_renames_only_clashing_schemas_and_their_refs() -> None:
     assert set(schemas) == {"Item", "b_Item", "Same"}
     assert merged["paths"]["/b/x"]["get"]["schema"] == {"$ref": "#/components/schemas/b_Item"}
     assert merged["paths"]["/a/x"]["get"]["schema"] == ref
+
+
+def test_the_client_address_is_the_peer_unless_the_peer_is_a_trusted_proxy() -> None:
+    from api_gateway.client_address import client_address, networks
+
+    ingress = networks(["10.0.0.0/8"])
+    # nothing trusted (the default): the header is the client's own word
+    assert client_address("127.0.0.1", "1.2.3.4", networks([])) == "127.0.0.1"
+    # an untrusted peer cannot choose its address
+    assert client_address("203.0.113.9", "1.2.3.4", ingress) == "203.0.113.9"
+    # through the ingress: the nearest hop that is not ours
+    assert client_address("10.1.2.3", "1.2.3.4", ingress) == "1.2.3.4"
+    assert client_address("10.1.2.3", "6.6.6.6, 1.2.3.4, 10.9.9.9", ingress) == "1.2.3.4"
+    # garbage in the chain is not trusted, so it is taken as the client
+    assert client_address("10.1.2.3", "1.2.3.4, nonsense", ingress) == "nonsense"
+    assert client_address("10.1.2.3", None, ingress) == "10.1.2.3"

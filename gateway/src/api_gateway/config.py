@@ -1,7 +1,9 @@
 """Gateway settings (environment variables prefixed `GATEWAY_`)."""
 
+import ipaddress
+
 from checkin_shared.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -40,3 +42,14 @@ class GatewaySettings(ServiceSettings):
     # ["https://shop.example"]); none by default.
     cors_origins: list[str] = Field(default_factory=list)
     cors_max_age_seconds: int = 600
+    # Proxies in front of the gateway (CIDRs, a JSON list, e.g. ["10.0.0.0/8"]): only
+    # from them is X-Forwarded-For believed. None by default. The gateway's uvicorn runs
+    # with --no-proxy-headers (UVICORN_PROXY_HEADERS=false), so this alone decides.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)  # ValueError: a clear startup error
+        return value

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from api_gateway.access import is_admin_path, is_public
+from api_gateway.client_address import client_address, networks
 from api_gateway.config import GatewaySettings
 from api_gateway.headers import client_response_headers, upstream_request_headers
 from api_gateway.ratelimit import TokenBuckets, retry_after
@@ -81,6 +82,7 @@ class Proxy:
     ) -> None:
         self.settings = settings
         self.routes = {k: v.rstrip("/") for k, v in settings.routes.items()}
+        self.trusted = networks(settings.trusted_proxies)
         self.client = client
         self.verifier = verifier
         self.ip_buckets = ip_buckets
@@ -100,7 +102,8 @@ class Proxy:
         base = self.routes.get(segment)
         if base is None:
             raise ProblemError(404, "not_found", "Not found", f"No service serves /{segment}")
-        client_ip = request.client.host if request.client else "unknown"
+        peer = request.client.host if request.client else "unknown"
+        client_ip = client_address(peer, request.headers.get("x-forwarded-for"), self.trusted)
         wait = self.ip_buckets.take(client_ip)
         if wait:
             raise _rate_limited(wait)
