@@ -123,6 +123,7 @@ async def measure(
             print(f"  (waited {took:.0f} s for the previous run's events to drain)")
 
     gateway, attendance, reward = (stack.url(n) for n in ("gateway", "attendance", "reward"))
+    metrics_of = {gateway: stack.url("gateway_metrics"), attendance: attendance, reward: reward}
     only = set(args.only.split(","))
     key = state / "keys" / "signing.pem"
     tokens = state / "tokens"
@@ -202,7 +203,7 @@ async def measure(
             seconds=seconds,
             connections=connections,
             cpu=meter,
-            poller=MetricsPoller(base, "POST", route),
+            poller=MetricsPoller(metrics_of[base], "POST", route),
         )
         watching.set()
         await watch
@@ -272,7 +273,7 @@ async def measure(
                 seconds=args.read_seconds,
                 connections=args.connections,
                 cpu=meter,
-                poller=MetricsPoller(base, "GET", route),
+                poller=MetricsPoller(metrics_of[base], "GET", route),
             )
             ok = set(result["statuses"]) == {"200"}
             result["check"] = check(ok, f"statuses {result['statuses']}")

@@ -96,7 +96,7 @@ class Sample:
 class MetricsPoller:
     """The target's http_request_duration_seconds for one method and route, every second."""
 
-    url: str
+    url: str  # where the target's /metrics is (the gateway's: its internal port)
     method: str
     route: str
     samples: list[Sample] = field(default_factory=list)

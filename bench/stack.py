@@ -13,7 +13,15 @@ REPO = Path(__file__).resolve().parents[1]
 BASE_PORT = 18000
 DATABASE = "checkin_bench"
 ADMIN = ("bench-admin@example.com", "bench admin pw 1")
-OFFSETS = {"gateway": 0, "auth": 1, "attendance": 2, "reward": 3, "notification": 4}
+# gateway_metrics: the gateway's internal /metrics port (GATEWAY_METRICS_OFFSET)
+OFFSETS = {
+    "gateway": 0,
+    "auth": 1,
+    "attendance": 2,
+    "reward": 3,
+    "notification": 4,
+    "gateway_metrics": 9,
+}
 
 
 def database_url(admin_url: str) -> str:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from services import SERVICES, Service
+from services import GATEWAY_METRICS_OFFSET, SERVICES, Service
 
 COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[31m"]
 RESET = "\033[0m"
@@ -163,6 +163,8 @@ class Stack:
             "",
             "The check-in stack is up. Everything public goes through the gateway:",
             f"  gateway      {gateway_url}   (API docs: {gateway_url}/docs)",
+            f"  metrics      http://127.0.0.1:{self.base_port + GATEWAY_METRICS_OFFSET}/metrics"
+            "   (the gateway's, internal only; each service's on its own port)",
         ]
         for service in SERVICES:
             port = self.base_port + service.port_offset

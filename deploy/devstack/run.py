@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).parent))
 from processes import Stack
 from seed import seed_demo
-from services import GATEWAY, MAIL_SINK, SERVICES
+from services import GATEWAY, GATEWAY_METRICS_OFFSET, MAIL_SINK, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "postgres"))
@@ -70,6 +70,7 @@ def environment(args: argparse.Namespace, key_file: Path, admin: tuple[str, str]
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": admin[1],
         "NOTIFICATION_SMTP_PORT": str(args.base_port + MAIL_SINK.port_offset),
         "NOTIFICATION_ALERT_RECIPIENTS": json.dumps([admin[0]]),
+        "GATEWAY_METRICS_PORT": str(args.base_port + GATEWAY_METRICS_OFFSET),
         "GATEWAY_ROUTES": json.dumps(
             {s.segment: f"http://{host}:{args.base_port + s.port_offset}" for s in SERVICES}
         ),

@@ -59,4 +59,6 @@ MAIL_SINK = Service(
         "{state}/mail",
     ),
 )
+# The gateway's internal /metrics port (never the public one), as an offset like the rest.
+GATEWAY_METRICS_OFFSET = 9
 GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0, proxy_headers=False)

@@ -78,6 +78,7 @@ def gateway_settings_for(auth_url: str, upstream_url: str) -> Any:
             "burst_per_ip": 1000,
             "rate_per_user": 1000.0,
             "burst_per_user": 1000,
+            "metrics_port": free_port(),
             **overrides,
         }
         return GatewaySettings(**values)

@@ -120,10 +120,26 @@ async def test_readyz_reports_each_service(gateway: httpx.AsyncClient) -> None:
     assert checks["auth"] == "ok" and checks["echo"] == "ok" and checks["jwks"] == "ok"
     assert checks["dead"].startswith("down")
     assert (await gateway.get("/healthz")).status_code == 200
-    metrics = await gateway.get("/metrics")
-    assert 'http_requests_total{method="GET",route="/echo/*"' in metrics.text.replace(
-        'service="gateway",', ""
-    )
+
+
+async def test_metrics_are_served_on_the_internal_port_only(
+    gateway_settings_for: Any, shopper_token: str
+) -> None:
+    settings = gateway_settings_for()
+    async with lifespan_client(create_app(settings)) as client:
+        await client.get("/echo/x", headers={"Authorization": f"Bearer {shopper_token}"})
+        public = await client.get("/metrics")
+        assert public.status_code == 404
+        assert "http_requests_total" not in public.text
+        internal = f"http://127.0.0.1:{settings.metrics_port}"
+        async with httpx.AsyncClient() as scraper:
+            metrics = await scraper.get(f"{internal}/metrics")
+            other = await scraper.get(f"{internal}/anything")
+        assert metrics.status_code == 200
+        assert 'http_requests_total{method="GET",route="/echo/*"' in metrics.text.replace(
+            'service="gateway",', ""
+        )
+        assert other.status_code == 404
 
 
 async def test_cors_answers_a_preflight_only_for_the_configured_origins(

@@ -112,7 +112,12 @@ def test_prometheus_scrapes_every_service_of_the_compose_stack() -> None:
         for static in job["static_configs"]
         for target in static["targets"]
     }
-    assert targets == {f"{service}:8000" for service in APP_SERVICES}
+    # the gateway's metrics are on its internal port only, the one compose gives it
+    gateway_port = COMPOSE["services"]["gateway"]["environment"]["GATEWAY_METRICS_PORT"]
+    expected = {f"{s}:8000" for s in APP_SERVICES - {"gateway"}} | {f"gateway:{gateway_port}"}
+    assert targets == expected
+    published = " ".join(str(p) for p in COMPOSE["services"]["gateway"].get("ports", []))
+    assert gateway_port not in published  # never published to the host
     assert set(COMPOSE["services"]) >= APP_SERVICES
 
 

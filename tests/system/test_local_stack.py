@@ -12,6 +12,7 @@ from checkin_testkit.auth import FORGERIES, forged_tokens
 from checkin_testkit.events import eventually
 from checkin_testkit.metrics import promql_metric_names, series_names
 from checkin_testkit.monitoring import NOT_FROM_THE_CODE, monitored_queries
+from services import GATEWAY_METRICS_OFFSET  # deploy/devstack, on the path (conftest)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -263,10 +264,14 @@ async def test_every_metric_an_alert_or_a_dashboard_panel_reads_is_exported(
     processes' /metrics (gateway and every service)."""
     exported: set[str] = set()
     async with httpx.AsyncClient(timeout=10) as client:
-        for offset in range(5):  # the gateway and the four services
+        # the gateway's internal metrics port, and the four services
+        for offset in (GATEWAY_METRICS_OFFSET, 1, 2, 3, 4):
             response = await client.get(f"{local_stack.service_url(offset)}/metrics")
             assert response.status_code == 200
             exported |= series_names(response.text)
+        # never on the gateway's public port
+        public = await client.get(f"{local_stack.service_url(0)}/metrics")
+        assert public.status_code == 404
     queries = monitored_queries(REPO)
     assert len(queries) >= 20
     missing = {

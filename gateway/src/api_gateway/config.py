@@ -46,6 +46,10 @@ class GatewaySettings(ServiceSettings):
     # from them is X-Forwarded-For believed. None by default. The gateway's uvicorn runs
     # with --no-proxy-headers (UVICORN_PROXY_HEADERS=false), so this alone decides.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # /metrics is served only here, never on the public port. In containers the host is
+    # 0.0.0.0 and the port is left out of the published ports and the public Service.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(9100, ge=1, le=65535)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -8,7 +8,6 @@ from checkin_shared.errors import ProblemError
 from checkin_shared.health import healthz, run_checks
 from checkin_shared.keysets import RemoteKeySet
 from checkin_shared.logs import configure_logging
-from checkin_shared.metrics import metrics_endpoint
 from checkin_shared.tokens import TokenVerifier
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
@@ -20,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from api_gateway.config import GatewaySettings
+from api_gateway.metrics_listener import MetricsListener
 from api_gateway.openapi import OpenApiCache
 from api_gateway.proxy import Proxy
 from api_gateway.ratelimit import TokenBuckets
@@ -95,9 +95,12 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             settings.routes, client, ttl=settings.openapi_cache_seconds
         )
         app.state.readiness_checks = upstream_checks(settings.routes, client, keys)
+        metrics = MetricsListener(settings.metrics_host, settings.metrics_port)
+        await metrics.start()
         try:
             yield
         finally:
+            await metrics.stop()
             await keys.stop()
             await client.close()
 
@@ -105,7 +108,6 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint),
             Route("/openapi.json", openapi_document),
             Route("/docs", docs),
             Mount("/", app=forward_to_service),
