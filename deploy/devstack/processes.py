@@ -26,8 +26,8 @@ def uvicorn_argv(app: str, port: int, *, proxy_headers: bool = True) -> list[str
         str(port),
         "--loop",
         "uvloop",
-        "--http",
-        "httptools",
+        "--http",  # httptools, with header-read and body-idle timeouts
+        "checkin_shared.http_protocol:TimedHttpToolsProtocol",
         "--no-access-log",
         "--timeout-keep-alive",
         "75",  # longer than the gateway's upstream keep-alive (see GatewaySettings)

@@ -56,7 +56,9 @@ def test_runs_as_a_non_root_user_with_a_healthcheck() -> None:
     users = [i["value"] for i in instructions() if i["instruction"] == "USER"]
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in names
-    assert "uvloop" in DOCKERFILE.read_text() and "httptools" in DOCKERFILE.read_text()
+    # uvloop, and httptools through the protocol that adds the header and body timeouts
+    text = DOCKERFILE.read_text()
+    assert "--loop uvloop" in text and "TimedHttpToolsProtocol" in text
 
 
 def test_services_keep_idle_connections_open_longer_than_the_gateway_pools_them() -> None:
@@ -77,3 +79,17 @@ def test_services_keep_idle_connections_open_longer_than_the_gateway_pools_them(
     argv = uvicorn_argv("app:create_app", 8000)
     local = argv[argv.index("--timeout-keep-alive") + 1]
     assert int(image.group(1)) > pooled and int(local) > pooled
+
+
+def test_every_server_runs_with_the_header_and_body_timeouts() -> None:
+    """The image and the dev runner both use the protocol that closes stalled requests."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "deploy" / "devstack"))
+    from processes import uvicorn_argv
+
+    protocol = "checkin_shared.http_protocol:TimedHttpToolsProtocol"
+    [command] = [i["value"] for i in instructions() if i["instruction"] == "CMD"]
+    assert f"--http {protocol}" in command
+    argv = uvicorn_argv("app:create_app", 8000)
+    assert argv[argv.index("--http") + 1] == protocol

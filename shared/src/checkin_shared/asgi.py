@@ -5,6 +5,7 @@ import logging
 import time
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +15,7 @@ from checkin_shared.outages import database_unavailable, invalid_data
 from checkin_shared.request_id import accept_or_new, request_id_var
 
 log = logging.getLogger(__name__)
+CLIENT_CLOSED = 499  # the status metrics record for a request whose client went away
 
 
 def last_resort(exc: Exception, scope: Scope) -> Response:
@@ -71,6 +73,9 @@ class ServiceMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client left (or the server closed a stalled request): nobody to answer.
+            status = status or CLIENT_CLOSED
         except Exception as exc:
             if status is not None:  # the answer has begun: nothing else can be said
                 raise

@@ -29,10 +29,15 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """A real uvicorn server on 127.0.0.1 in this event loop; yields its base URL."""
+async def running_server(
+    app: Any, port: int | None = None, *, http: Any = "auto"
+) -> AsyncIterator[str]:
+    """A real uvicorn server on 127.0.0.1 in this event loop; yields its base URL.
+    `http`: uvicorn's protocol (a name or a class)."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", http=http
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
