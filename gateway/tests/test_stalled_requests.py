@@ -67,3 +67,46 @@ async def test_a_kept_alive_connection_that_stalls_in_its_next_head_is_closed(
         rest = await asyncio.wait_for(reader.read(), BOUND + 4)
         assert b"HTTP/1.1" not in rest  # closed, no second answer
         writer.close()
+
+
+def send_everything_then_read(port: int, body_size: int, token: str | None) -> bytes:
+    """What Python's urllib and most clients do: the whole body first, then the answer."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        head = (
+            "POST /echo/upload HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+            + (f"Authorization: Bearer {token}\r\n" if token else "")
+            + f"Content-Length: {body_size}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b"x" * body_size)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize(
+    ("signed_in", "status_line", "code"),
+    [
+        (True, b"HTTP/1.1 413 Request Entity Too Large", b"payload_too_large"),
+        (False, b"HTTP/1.1 401 Unauthorized", b"invalid_token"),  # refused before the size
+    ],
+)
+async def test_an_early_refusal_reaches_a_client_that_sends_its_whole_body_first(
+    gateway_settings_for: Any,
+    shopper_token: str,
+    signed_in: bool,
+    status_line: bytes,
+    code: bytes,
+) -> None:
+    """A 3 MiB body against a 4 KiB limit: the client gets the answer, not a reset."""
+    app = create_app(gateway_settings_for())  # max_body_bytes: 4096
+    token = shopper_token if signed_in else None
+    async with running_server(app, http=TimedHttpToolsProtocol) as url:
+        port = urlsplit(url).port
+        assert port is not None
+        answer = await asyncio.to_thread(send_everything_then_read, port, 3 * 1024 * 1024, token)
+    first_line, _, rest = answer.partition(b"\r\n")
+    assert first_line == status_line
+    assert code in rest

@@ -1,6 +1,7 @@
 """The proxy: route by first path segment, check token and role, limit, forward, stream back."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,7 @@ from api_gateway.ratelimit import TokenBuckets, retry_after
 
 log = logging.getLogger(__name__)
 SMALL_BODY = 64 * 1024
+BODY_READ = "gateway.body_read"  # set in the scope once the body is being read
 
 
 class BodyTooLarge(Exception):
@@ -42,6 +44,26 @@ class LimitedBody:
                 self.exceeded = True
                 raise BodyTooLarge
             yield chunk
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
+async def drain(receive: Receive, limit: int, idle_seconds: float = 1.0) -> int:
+    """Read and drop up to `limit` bytes of the request body; stop at its end, or when
+    nothing more comes for `idle_seconds` (the body may have ended already)."""
+    drained = 0
+    with contextlib.suppress(TimeoutError):
+        while drained < limit:
+            message = await asyncio.wait_for(receive(), idle_seconds)
+            if message["type"] != "http.request":
+                break
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+    return drained
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -96,7 +118,17 @@ class Proxy:
         try:
             await self._handle(request, segment, send)
         except ProblemError as exc:
-            await exc.response()(scope, receive, send)
+            # Refused before the body was forwarded (401, 404, 413, 429, ...): a client that
+            # sends its whole body before reading (most do) would meet a connection reset
+            # instead of this answer. Read (and drop) a bounded amount first; close the
+            # connection after a 413 or when the body was more than that.
+            response = exc.response()
+            if exc.status == 413 or (_has_body(request) and not scope.get(BODY_READ)):
+                limit = self.settings.drain_limit_bytes
+                drained = await drain(receive, limit)
+                if exc.status == 413 or drained >= limit:
+                    response.headers["Connection"] = "close"
+            await response(scope, receive, send)
 
     async def _handle(self, request: Request, segment: str, send: Send) -> None:
         base = self.routes.get(segment)
@@ -125,6 +157,7 @@ class Proxy:
 
     async def _body(self, request: Request) -> bytes | LimitedBody:
         limit = self.settings.max_body_bytes
+        request.scope[BODY_READ] = True
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
