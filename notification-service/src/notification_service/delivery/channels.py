@@ -62,6 +62,12 @@ class EmailChannel:
             raise DeliveryFailed(
                 f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500
             ) from exc
+        except aiosmtplib.SMTPNotSupported as exc:
+            # An address with non-ASCII characters needs the server's SMTPUTF8 (used at once
+            # when it is offered); a server without it will not take this mail on retry either.
+            raise DeliveryFailed(
+                f"not supported by the mail server: {exc}", permanent=True
+            ) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise DeliveryFailed(f"SMTP unavailable: {exc!r}", permanent=False) from exc
 
