@@ -54,9 +54,49 @@ async def test_registration_announces_user_registered(
 
     await eventually(arrived)
     [event] = collected.of("user.registered.v1", user_id=user["id"])
-    assert event["data"] == {"user_id": user["id"], "email": user["email"], "name": "Kim"}
+    assert event["data"] == {
+        "user_id": user["id"],
+        "email": user["email"],
+        "name": "Kim",
+        "locale": None,
+    }
     assert event["producer"] == "auth"
     assert event["correlation_id"]  # the request id of the registration
+
+
+async def test_the_language_of_sign_up_travels_with_the_registration(
+    client: httpx.AsyncClient, api: Any, amqp_url: str, events_exchange: str
+) -> None:
+    """From the body, else the client's Accept-Language, else none (the shop's language)."""
+    collected = Collected(amqp_url, events_exchange)
+    cases = [
+        ({"locale": "en"}, {"Accept-Language": "ko-KR,ko;q=0.9"}, "en"),
+        ({}, {"Accept-Language": "fr-FR, ko;q=0.8, en;q=0.5"}, "ko"),
+        ({}, {"Accept-Language": "en-US,en;q=0.9,ko;q=0.1"}, "en"),
+        ({}, {"Accept-Language": "fr, de;q=0.5, *;q=0.1"}, None),
+        ({}, {}, None),
+    ]
+    made = []
+    for extra, headers, expected in cases:
+        email = api.new_email()
+        body = {"email": email, "password": api.password, "name": "Kim", **extra}
+        answer = await client.post("/auth/register", json=body, headers=headers)
+        assert answer.status_code == 201 and answer.json()["locale"] == expected
+        made.append((answer.json()["id"], expected))
+
+    async def arrived() -> bool:
+        await collected.poll()
+        return all(collected.of("user.registered.v1", user_id=user) for user, _ in made)
+
+    await eventually(arrived)
+    for user, expected in made:
+        [event] = collected.of("user.registered.v1", user_id=user)
+        assert event["data"]["locale"] == expected
+    bad = await client.post(
+        "/auth/register",
+        json={"email": api.new_email(), "password": api.password, "name": "K", "locale": "xx"},
+    )
+    assert bad.status_code == 422
 
 
 async def test_imports_announce_purchases_of_known_shoppers_and_linking_does_later(

@@ -64,6 +64,7 @@ async def test_me_describes_the_caller(client: httpx.AsyncClient, api: Any) -> N
         "email": user["email"],
         "name": "Kim",
         "role": "shopper",
+        "locale": None,
         "eligible": False,
     }
 

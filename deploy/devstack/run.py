@@ -70,6 +70,7 @@ def environment(args: argparse.Namespace, key_file: Path, admin: tuple[str, str]
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": admin[1],
         "NOTIFICATION_SMTP_PORT": str(args.base_port + MAIL_SINK.port_offset),
         "NOTIFICATION_ALERT_RECIPIENTS": json.dumps([admin[0]]),
+        "NOTIFICATION_PUBLIC_URL": f"http://{host}:{args.base_port}",
         "GATEWAY_METRICS_PORT": str(args.base_port + GATEWAY_METRICS_OFFSET),
         "GATEWAY_ROUTES": json.dumps(
             {s.segment: f"http://{host}:{args.base_port + s.port_offset}" for s in SERVICES}

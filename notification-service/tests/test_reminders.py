@@ -2,95 +2,24 @@
 business day; once each, however many runs."""
 
 import asyncio
-import uuid
-from datetime import UTC, datetime, time
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from checkin_shared.clock import FrozenClock
-from checkin_shared.events.contracts import (
-    AttendanceCheckedInV1,
-    PurchaseRecordedV1,
-    UserRegisteredV1,
-)
-from checkin_shared.events.envelope import wrap
-from checkin_testkit.events import eventually, publish_envelope
+from checkin_testkit.events import eventually
 from checkin_testkit.metrics import metric_value
 from checkin_testkit.tokens import TokenMinter
 from notification_service.log.models import ReminderRun
-from notification_service.reminders.service import ReminderScheduler
 from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from shoppers import Shoppers, deliver_as_of, known, scheduler_for
 
 BEFORE_MIDNIGHT_SEOUL = datetime(2026, 11, 21, 14, 59, 59, tzinfo=UTC)  # 11-21 23:59:59
 MIDNIGHT_SEOUL = datetime(2026, 11, 21, 15, 0, 0, tzinfo=UTC)  # 11-22 00:00:00
-
-
-class Shoppers:
-    def __init__(self, amqp_url: str, exchange: str) -> None:
-        self.amqp_url, self.exchange = amqp_url, exchange
-
-    async def make(
-        self,
-        *,
-        registered: bool = True,
-        purchased: bool = True,
-        checked_in_at: datetime | None = None,
-    ) -> tuple[uuid.UUID, str]:
-        user, email = uuid.uuid4(), f"r-{uuid.uuid4().hex[:10]}@example.com"
-        at = datetime(2026, 11, 1, tzinfo=UTC)
-        events: list[Any] = []
-        if registered:
-            events.append(UserRegisteredV1(user_id=user, email=email, name="R"))
-        if purchased:
-            events.append(PurchaseRecordedV1(user_id=user, order_id=email, purchased_at=at))
-        if checked_in_at:
-            day = checked_in_at.astimezone(ZoneInfo("Asia/Seoul")).date()
-            events.append(
-                AttendanceCheckedInV1(user_id=user, day=day, checked_at=checked_in_at, total_days=1)
-            )
-        for data in events:
-            await publish_envelope(self.amqp_url, self.exchange, wrap(data, occurred_at=at))
-        return user, email
-
-
-def scheduler_for(client: httpx.AsyncClient, clock: FrozenClock) -> ReminderScheduler:
-    app = client.app  # type: ignore[attr-defined]
-    return ReminderScheduler(
-        app.state.session_factory,
-        clock,
-        app.state.reminders.templates,
-        zone=ZoneInfo("Asia/Seoul"),
-        at=time(20, 0),
-        every_seconds=3600,
-    )
-
-
-async def deliver_as_of(client: httpx.AsyncClient, clock: FrozenClock) -> None:
-    """A sender on the test's clock (the app's runs on the system clock)."""
-    from notification_service.delivery.channels import EmailChannel, WebhookChannel
-    from notification_service.delivery.sender import Sender
-
-    app = client.app  # type: ignore[attr-defined]
-    settings = app.state.settings
-    async with httpx.AsyncClient() as http:
-        sender = Sender(
-            app.state.session_factory,
-            clock,
-            settings,
-            email=EmailChannel(settings),
-            webhook=WebhookChannel(http),
-        )
-        while await sender.deliver_due():
-            pass
-
-
-async def known(client: httpx.AsyncClient, user: uuid.UUID) -> bool:
-    from notification_service.directory.models import Contact
-
-    async with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
-        contact = await session.get(Contact, user)
-        return contact is not None
 
 
 async def test_reminders_go_to_exactly_the_shoppers_who_have_not_checked_in_today(
@@ -118,7 +47,7 @@ async def test_reminders_go_to_exactly_the_shoppers_who_have_not_checked_in_toda
         json={"reminders": False},
         headers=minter.headers(user_id=opted_out[0]),
     )
-    assert answer.json() == {"reminders": False}
+    assert answer.json() == {"reminders": False, "locale": None}
 
     clock = FrozenClock(MIDNIGHT_SEOUL)  # already 2026-11-22 in Seoul
     first, second = scheduler_for(client, clock), scheduler_for(client, clock)

@@ -1,6 +1,7 @@
 """Claims: enough days, once per shopper and tier, never beyond stock, idempotent."""
 
 import asyncio
+import re
 import uuid
 from typing import Any
 
@@ -34,13 +35,44 @@ async def test_a_claim_takes_one_unit_and_a_second_is_409(
     await rewards.give_days([user], tier["required_days"])
     first = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
     assert first.status_code == 201
-    assert set(first.json()) == {"claim_id", "tier_id", "claimed_at"}
+    assert set(first.json()) == {"claim_id", "claim_number", "tier_id", "claimed_at"}
     second = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
     assert (second.status_code, second.json()["code"]) == (409, "already_claimed")
     tiers = (await client.get("/rewards/admin/tiers", headers=rewards.admin)).json()["items"]
     assert next(t for t in tiers if t["id"] == tier["id"])["stock"] == 4
     mine = (await client.get("/rewards", headers=headers)).json()["tiers"]
     assert next(t for t in mine if t["id"] == tier["id"])["status"] == "claimed"
+
+
+async def test_every_claim_has_its_own_number_a_person_can_read(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    """C-000042: never twice, growing (a refused claim may leave a gap), the same wherever
+    the claim is shown."""
+    tier = await rewards.tier(stock=20)
+    shoppers = [rewards.shopper() for _ in range(12)]
+    await rewards.give_days([u for u, _ in shoppers], tier["required_days"])
+    made = await asyncio.gather(
+        *(client.post(f"/rewards/{tier['id']}/claims", headers=h) for _, h in shoppers)
+    )
+    numbers = [r.json()["claim_number"] for r in made]
+    assert all(re.fullmatch(r"C-\d{6,}", n) for n in numbers), numbers
+    assert len(set(numbers)) == 12
+    later = await client.post(f"/rewards/{tier['id']}/claims", headers=shoppers[0][1])
+    assert later.status_code == 409
+    _, headers = shoppers[0]
+    [mine] = (await client.get("/rewards/me/claims", headers=headers)).json()["items"]
+    assert mine["claim_number"] == made[0].json()["claim_number"]
+    listed = await client.get(
+        f"/rewards/admin/claims?tier_id={tier['id']}&limit=100", headers=rewards.admin
+    )
+    by_id = {c["claim_id"]: c["claim_number"] for c in listed.json()["items"]}
+    assert by_id == {r.json()["claim_id"]: r.json()["claim_number"] for r in made}
+    # one after another, the later claim has the larger number
+    third_user, third = rewards.shopper()
+    await rewards.give_days([third_user], tier["required_days"])
+    last = await client.post(f"/rewards/{tier['id']}/claims", headers=third)
+    assert int(last.json()["claim_number"][2:]) > max(int(n[2:]) for n in numbers)
 
 
 async def test_200_shoppers_claiming_a_stock_of_10_get_exactly_10(

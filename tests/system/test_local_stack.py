@@ -187,6 +187,8 @@ async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
         assert "Welcome sticker" in str(
             email.header.make_header(email.header.decode_header(mail["Subject"]))
         )
+        assert claim.json()["claim_number"] in text_of(mail)  # not the claim's UUID
+        assert claim.json()["claim_id"] not in text_of(mail)
         log = await client.get(
             "/notifications/admin/notifications?kind=reward_claimed", headers=admin
         )
@@ -214,7 +216,7 @@ async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
             f"/rewards/admin/claims?tier_id={tier_id}", headers={**admin, "Accept": "text/csv"}
         )
         lines = csv_export.text.strip().splitlines()
-        assert lines[0].startswith("claim_id,user_id,tier_id,tier_name")
+        assert lines[0].startswith("claim_id,claim_number,user_id,tier_id,tier_name")
         assert len(lines) == 2 and "Welcome sticker" in lines[1]
         out = await client.post(
             "/auth/logout", json={"refresh_token": login.json()["refresh_token"]}, headers=shopper
@@ -224,6 +226,78 @@ async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
             "/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
         )
         assert refreshed.status_code == 401
+
+
+def text_of(mail: email.message.Message) -> str:
+    """Every text part of a mail, decoded."""
+    return "".join(
+        part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        for part in mail.walk()
+        if part.get_content_maintype() == "text"
+    )
+
+
+async def test_a_reminder_is_in_the_shoppers_language_and_unsubscribes_in_one_click(
+    local_stack: Any,
+) -> None:
+    """Signed up with an English browser on a Korean shop: an English reminder whose
+    List-Unsubscribe link works through the gateway without a token."""
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin_login = await client.post(
+            "/auth/login",
+            json={"email": local_stack.admin[0], "password": local_stack.admin[1]},
+        )
+        admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
+        user = {"email": "reminded@example.com", "password": "s3cret phrase", "name": "Rae"}
+        made = await client.post(
+            "/auth/register", json=user, headers={"Accept-Language": "en-GB,en;q=0.9"}
+        )
+        assert (made.status_code, made.json()["locale"]) == (201, "en")
+        imported = await client.post(
+            "/auth/admin/purchases",
+            headers=admin,
+            json={
+                "items": [
+                    {
+                        "email": user["email"],
+                        "order_id": "SYS-REMIND-1",
+                        "amount": "1000",
+                        "currency": "KRW",
+                        "purchased_at": "2026-11-01T12:00:00+09:00",
+                    }
+                ]
+            },
+        )
+        assert imported.status_code == 200
+
+        def reminders_to(address: str) -> list[email.message.Message]:
+            box = mailbox.Maildir(local_stack.state / "mail", create=False)
+            return [m for m in box if m["To"] == address]
+
+        async def reminded() -> bool:
+            run = await client.post("/notifications/admin/reminders/run", headers=admin)
+            assert run.status_code == 202
+            return len(reminders_to(user["email"])) == 1
+
+        await eventually(reminded, within=20)  # once the purchase's event has arrived
+        [mail] = reminders_to(user["email"])
+        assert "You have not checked in yet today" in text_of(mail)
+        assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        link = mail["List-Unsubscribe"].strip("<>")
+        assert link.startswith(f"{local_stack.gateway}/notifications/unsubscribe?token=")
+
+        one_click = await client.post(
+            link,
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert (one_click.status_code, one_click.json()) == (200, {"reminders": False})
+        login = await client.post("/auth/login", json={k: user[k] for k in ("email", "password")})
+        shopper = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        prefs = await client.get("/notifications/me/preferences", headers=shopper)
+        assert prefs.json() == {"reminders": False, "locale": "en"}
+        forged = await client.post(link[:-3] + "abc")
+        assert (forged.status_code, forged.json()["code"]) == (400, "invalid_link")
 
 
 async def _is(read: Any, expected: str) -> bool:

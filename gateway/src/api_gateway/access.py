@@ -7,6 +7,9 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/auth/login"),
         ("POST", "/auth/refresh"),
         ("GET", "/auth/.well-known/jwks.json"),
+        # the reminder mail's signed link (the notification service checks the token)
+        ("GET", "/notifications/unsubscribe"),
+        ("POST", "/notifications/unsubscribe"),
     }
 )
 DOC_SUFFIXES = ("/openapi.json", "/docs")

@@ -20,7 +20,18 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 10.0
-    mail_from: str = "Check-in Rewards <no-reply@checkin.example>"
+    mail_from: str = Field(
+        "Check-in Rewards <no-reply@checkin.example>", description="The sender of every mail"
+    )
+    # Branding: what mails show and link to.
+    shop_name: str = "Check-in Rewards"
+    event_page_url: str | None = Field(None, description="The event page mails link to")
+    logo_url: str | None = Field(None, description="An image shown atop every mail")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where shoppers reach the gateway: the base of links in mails "
+        "(one-click unsubscribe)",
+    )
     slack_webhook_url: str | None = None
     alert_recipients: list[str] = Field(
         default_factory=list, description="JSON list; seeds the admin-managed recipients"
@@ -36,7 +47,14 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 900.0
 
-    @field_validator("smtp_username", "smtp_password", "slack_webhook_url", mode="before")
+    @field_validator(
+        "smtp_username",
+        "smtp_password",
+        "slack_webhook_url",
+        "event_page_url",
+        "logo_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         """An empty value (an unset key in a Secret or .env) means 'not configured'."""

@@ -20,9 +20,11 @@ from notification_service.db import INBOX
 from notification_service.delivery.channels import EmailChannel, WebhookChannel
 from notification_service.delivery.sender import Sender
 from notification_service.directory import handlers as directory
+from notification_service.directory import links
+from notification_service.directory import router as directory_router
 from notification_service.directory import service as directory_service
 from notification_service.log import router as log_router
-from notification_service.log.templates import Templates
+from notification_service.log.templates import Branding, Templates
 from notification_service.reminders.service import ReminderScheduler
 
 
@@ -34,7 +36,14 @@ def create_app(
     settings = settings or NotificationSettings()
     configure_logging("notification", settings.log_level, json_lines=settings.log_json)
     the_clock = clock or SystemClock()
-    templates = Templates(settings.locale)
+    templates = Templates(
+        settings.locale,
+        Branding(
+            shop_name=settings.shop_name,
+            event_page_url=settings.event_page_url,
+            logo_url=settings.logo_url,
+        ),
+    )
     alerts = AlertHandlers(templates, settings.slack_webhook_url)
     handlers: dict[str, Handler | Batched] = {
         "user.registered.v1": directory.on_registered,
@@ -56,6 +65,8 @@ def create_app(
                 await directory_service.seed_recipients(
                     session, settings.alert_recipients, now=the_clock.now()
                 )
+                secret = await links.load_secret(session, now=the_clock.now())
+            signer = links.LinkSigner(secret, settings.public_url)
             sender = Sender(
                 factory,
                 the_clock,
@@ -75,11 +86,13 @@ def create_app(
                 factory,
                 the_clock,
                 templates,
+                signer,
                 zone=settings.zone,
                 at=settings.reminder_at,
                 every_seconds=settings.reminder_check_seconds,
             )
             app.state.consumer, app.state.sender, app.state.reminders = consumer, sender, reminders
+            app.state.links, app.state.templates = signer, templates
             await consumer.start()
             sender.start()
             reminders.job.start()
@@ -98,5 +111,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.include_router(log_router.router)
+    app.include_router(directory_router.router)
     app.include_router(log_router.admin)
     return app

@@ -1,10 +1,11 @@
 from typing import Annotated
 
 from checkin_shared.errors import ProblemError
+from checkin_shared.locales import from_accept_language
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import AdminUser, CurrentUser
 from checkin_shared.unit_of_work import SessionDep
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, status
 
 from auth_service.accounts import service
 from auth_service.dependencies import ClockDep, PasswordsDep
@@ -21,7 +22,18 @@ router = APIRouter(prefix="/auth", tags=["users"])
     responses={409: {"description": "email_taken"}, 422: {"description": "weak_password"}},
 )
 async def register(
-    body: UserCreate, session: SessionDep, passwords: PasswordsDep, clock: ClockDep
+    body: UserCreate,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    clock: ClockDep,
+    accept_language: Annotated[
+        str | None,
+        Header(
+            max_length=500,
+            description="The language of mails when the body names none (ko, en)",
+            examples=["ko-KR,ko;q=0.9,en;q=0.8"],
+        ),
+    ] = None,
 ) -> UserRead:
     check_strength(body.password, email=body.email)
     password_hash = await passwords.hash(body.password)
@@ -32,6 +44,7 @@ async def register(
         password_hash=password_hash,
         role="shopper",
         now=clock.now(),
+        locale=body.locale or from_accept_language(accept_language),
     )
     return UserRead.model_validate(account, from_attributes=True)
 
@@ -64,4 +77,4 @@ async def list_users(
 
 
 def _fields(account: object) -> dict[str, object]:
-    return {k: getattr(account, k) for k in ("id", "email", "name", "role")}
+    return {k: getattr(account, k) for k in ("id", "email", "name", "role", "locale")}

@@ -17,11 +17,24 @@ NEWEST_FIRST = NewestFirst(
 
 
 async def register(
-    session: AsyncSession, *, email: str, name: str, password_hash: str, role: str, now: datetime
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    password_hash: str,
+    role: str,
+    now: datetime,
+    locale: str | None = None,
 ) -> Account:
     """A new account, with the orders already imported under its email."""
     account = await users.create_account(
-        session, email=email, name=name, password_hash=password_hash, role=role, now=now
+        session,
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        role=role,
+        now=now,
+        locale=locale,
     )
     await purchases.link_to_account(session, account, now=now)
     return account

@@ -2,7 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
+from checkin_shared.locales import Locale
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from auth_service.users.passwords import MAX_LENGTH, MIN_LENGTH
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Role = Literal["shopper", "admin"]
@@ -12,8 +15,17 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="10 to 128 characters, letters mixed with digits or symbols, not "
+        "containing the email's name (else 422 `weak_password`)",
+        json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+    )
     name: Name
+    locale: Locale | None = Field(
+        None, description="The language of mails; else from Accept-Language; else the shop's"
+    )
 
 
 class UserRead(BaseModel):
@@ -21,6 +33,7 @@ class UserRead(BaseModel):
     email: str
     name: str
     role: Role
+    locale: Locale | None = None
 
 
 class MeRead(UserRead):

@@ -26,6 +26,7 @@ async def create_account(
     password_hash: str,
     role: str,
     now: datetime,
+    locale: str | None = None,
 ) -> Account:
     """Insert under the case-insensitive unique key; 409 `email_taken` when it exists."""
     statement = (
@@ -36,6 +37,7 @@ async def create_account(
             name=name,
             password_hash=password_hash,
             role=role,
+            locale=locale,
             created_at=now,
         )
         .on_conflict_do_nothing()
@@ -44,7 +46,9 @@ async def create_account(
     account = (await session.execute(statement)).scalar_one_or_none()
     if account is None:
         raise ProblemError(409, "email_taken", "Email taken", "An account with this email exists")
-    registered = UserRegisteredV1(user_id=account.id, email=account.email, name=account.name)
+    registered = UserRegisteredV1(
+        user_id=account.id, email=account.email, name=account.name, locale=account.locale
+    )
     await add_event(session, OUTBOX, registered, occurred_at=now)
     return account
 

@@ -29,10 +29,11 @@ class AlertHandlers:
             raise ContactUnknown(f"no email known for user {data.user_id}")
         message = self.templates.render(
             "reward_claimed",
+            locale=contact.locale,
             name=contact.name,
             tier_name=data.tier_name,
             points=data.points,
-            claim_id=data.claim_id,
+            claim_number=data.claim_number or str(data.claim_id),
         )
         await enqueue(
             session,

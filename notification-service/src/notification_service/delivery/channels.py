@@ -1,6 +1,9 @@
 """Sending one notification over its channel. A failure says whether retrying can help."""
 
+from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import Policy
 from email.utils import formatdate
 from typing import Protocol
 
@@ -21,12 +24,26 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+class OneLineHeader(UnstructuredHeader, BaseHeader):
+    """Sent as it is on one line (a header line may have 998 characters, RFC 5322): folding
+    a long unsubscribe URL at 78 would turn it into RFC 2047 encoded words, which no mail
+    client reads as a URL. The header object folds itself, whatever policy sends it."""
+
+    def fold(self, *, policy: Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+HEADERS = HeaderRegistry()
+HEADERS.map_to_type("list-unsubscribe", OneLineHeader)
+MAIL_POLICY = policy.SMTP.clone(header_factory=HEADERS)
+
+
 class EmailChannel:
     def __init__(self, settings: NotificationSettings) -> None:
         self.settings = settings
 
     def message(self, notification: Notification) -> EmailMessage:
-        message = EmailMessage()
+        message = EmailMessage(policy=MAIL_POLICY)
         message["From"] = self.settings.mail_from
         message["To"] = notification.recipient
         message["Subject"] = notification.subject
@@ -35,6 +52,9 @@ class EmailChannel:
         # our commit send a mail twice, mail systems can tell the copies are one message.
         message["Message-ID"] = f"<{notification.id}@checkin.example>"
         message["X-Notification-Id"] = str(notification.id)
+        if notification.unsubscribe_url:  # RFC 2369 and RFC 8058 one-click
+            message["List-Unsubscribe"] = f"<{notification.unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(notification.body_text)
         if notification.body_html:
             message.add_alternative(notification.body_html, subtype="html")

@@ -24,11 +24,19 @@ def _upsert(user_id: Any, now: datetime, **values: Any) -> Any:
 
 async def on_registered(session: AsyncSession, envelope: Envelope, data: Any) -> None:
     assert isinstance(data, UserRegisteredV1)
-    statement, _ = _upsert(data.user_id, envelope.occurred_at, email=data.email, name=data.name)
+    statement, _ = _upsert(
+        data.user_id, envelope.occurred_at, email=data.email, name=data.name, locale=data.locale
+    )
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Contact.user_id],
-            set_={"email": data.email, "name": data.name, "updated_at": envelope.occurred_at},
+            set_={
+                "email": data.email,
+                "name": data.name,
+                # a language the shopper chose since (preferences) stays
+                "locale": func.coalesce(Contact.locale, data.locale),
+                "updated_at": envelope.occurred_at,
+            },
         )
     )
 

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, String, true
+from sqlalchemy import Boolean, Date, DateTime, LargeBinary, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notification_service.db import Base
@@ -17,6 +17,8 @@ class Contact(Base):
     name: Mapped[str | None] = mapped_column(String(100))
     eligible: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    # The language of the shopper's mails: from sign-up, or set by them; else the shop's.
+    locale: Mapped[str | None] = mapped_column(String(8))
     last_check_in: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -27,4 +29,15 @@ class AlertRecipient(Base):
     __tablename__ = "alert_recipient"
 
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LinkSecret(Base):
+    """The key that signs links in mails (one-click unsubscribe): made once, on the first
+    start, so every replica and every restart checks the links the others made."""
+
+    __tablename__ = "link_secret"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,17 +10,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notification_service.directory.models import AlertRecipient, Contact
 
 
-async def set_reminders(
-    session: AsyncSession, *, user_id: uuid.UUID, enabled: bool, now: datetime
-) -> None:
-    """Works before any event about the shopper arrived (the contact is made then)."""
-    await session.execute(
+async def set_preferences(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    reminders: bool,
+    locale: str | None = None,
+    now: datetime,
+) -> Contact:
+    """Works before any event about the shopper arrived (the contact is made then); a
+    `locale` of None leaves the language as it is."""
+    changes: dict[str, object] = {"reminders": reminders, "updated_at": now}
+    if locale is not None:
+        changes["locale"] = locale
+    contact: Contact | None = await session.scalar(
         insert(Contact)
-        .values(user_id=user_id, reminders=enabled, updated_at=now)
-        .on_conflict_do_update(
-            index_elements=[Contact.user_id], set_={"reminders": enabled, "updated_at": now}
-        )
+        .values(user_id=user_id, **changes)
+        .on_conflict_do_update(index_elements=[Contact.user_id], set_=changes)
+        .returning(Contact)
     )
+    assert contact is not None
+    return contact
 
 
 async def recipients(session: AsyncSession) -> list[str]:

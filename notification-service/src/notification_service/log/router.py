@@ -13,7 +13,6 @@ from notification_service.log.schemas import (
     AlertRecipients,
     Kind,
     MyNotification,
-    Preferences,
     RemindersQueued,
     Status,
 )
@@ -35,16 +34,6 @@ async def my_notifications(
     )
     items = [MyNotification.model_validate(n, from_attributes=True) for n in rows]
     return Page[MyNotification](items=items, next_cursor=next_cursor)
-
-
-@router.put("/me/preferences", summary="Turn the daily reminder on or off")
-async def set_preferences(
-    body: Preferences, principal: CurrentUser, session: SessionDep, clock: ClockDep
-) -> Preferences:
-    await directory.set_reminders(
-        session, user_id=principal.user_id, enabled=body.reminders, now=clock.now()
-    )
-    return body
 
 
 @admin.get("/notifications", summary="Every notification, with attempts and last error")

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 Kind = Literal["reward_claimed", "reminder", "stock_low"]
 Status = Literal["pending", "sent", "failed"]
@@ -24,12 +24,6 @@ class AdminNotification(MyNotification):
     attempts: int
     last_error: str | None
     next_attempt_at: datetime
-
-
-class Preferences(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reminders: StrictBool
 
 
 class AlertRecipients(BaseModel):

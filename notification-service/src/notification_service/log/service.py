@@ -23,6 +23,7 @@ async def enqueue(
     message: Rendered,
     now: datetime,
     user_id: uuid.UUID | None = None,
+    unsubscribe_url: str | None = None,
 ) -> bool:
     """True when queued; False when this (cause, recipient, channel) exists already."""
     inserted = await session.execute(
@@ -37,6 +38,7 @@ async def enqueue(
             subject=message.subject,
             body_text=message.text,
             body_html=message.html if channel == "email" else None,
+            unsubscribe_url=unsubscribe_url if channel == "email" else None,
             status="pending",
             attempts=0,
             next_attempt_at=now,

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from notification_service.directory.links import LinkSigner
 from notification_service.directory.models import Contact
 from notification_service.log.models import ReminderRun
 from notification_service.log.service import enqueue
@@ -23,7 +24,7 @@ REMINDER_TASK = "reminders"
 
 
 async def queue_reminders(
-    session: AsyncSession, templates: Templates, *, day: date, now: datetime
+    session: AsyncSession, templates: Templates, links: LinkSigner, *, day: date, now: datetime
 ) -> int:
     """Queue the day's reminders; returns how many were new."""
     due = (
@@ -43,7 +44,14 @@ async def queue_reminders(
     queued = 0
     for contact in due:
         assert contact.email is not None
-        message = templates.render("reminder", name=contact.name, day=day.isoformat())
+        unsubscribe_url = links.unsubscribe_url(contact.user_id)
+        message = templates.render(
+            "reminder",
+            locale=contact.locale,
+            name=contact.name,
+            day=day.isoformat(),
+            unsubscribe_url=unsubscribe_url,
+        )
         queued += await enqueue(
             session,
             cause=f"reminder:{day.isoformat()}",
@@ -53,6 +61,7 @@ async def queue_reminders(
             message=message,
             now=now,
             user_id=contact.user_id,
+            unsubscribe_url=unsubscribe_url,
         )
     return queued
 
@@ -63,6 +72,7 @@ class ReminderScheduler:
         factory: async_sessionmaker[AsyncSession],
         clock: Clock,
         templates: Templates,
+        links: LinkSigner,
         *,
         zone: ZoneInfo,
         at: time,
@@ -71,6 +81,7 @@ class ReminderScheduler:
         self.factory = factory
         self.clock = clock
         self.templates = templates
+        self.links = links
         self.zone = zone
         self.at = at
         self.job = Periodic(REMINDER_TASK, every_seconds, self.scheduled_tick)
@@ -82,7 +93,7 @@ class ReminderScheduler:
         """The admin's 'run it now': today's reminders, whatever the schedule did."""
         async with unit_of_work(self.factory) as session:
             return await queue_reminders(
-                session, self.templates, day=self.today(), now=self.clock.now()
+                session, self.templates, self.links, day=self.today(), now=self.clock.now()
             )
 
     async def scheduled_tick(self) -> None:
@@ -107,7 +118,9 @@ class ReminderScheduler:
             )
             if won.scalar_one_or_none() is None:
                 return None
-            queued = await queue_reminders(session, self.templates, day=local.date(), now=now)
+            queued = await queue_reminders(
+                session, self.templates, self.links, day=local.date(), now=now
+            )
             run = await session.get(ReminderRun, local.date())
             assert run is not None
             run.queued = queued

@@ -17,7 +17,16 @@ from reward_service.claims.queries import NEWEST_FIRST, claim_read
 from reward_service.claims.schemas import AdminClaimRead
 from reward_service.tiers.models import Tier
 
-CSV_COLUMNS = ["claim_id", "user_id", "tier_id", "tier_name", "kind", "points", "claimed_at"]
+CSV_COLUMNS = [
+    "claim_id",
+    "claim_number",
+    "user_id",
+    "tier_id",
+    "tier_name",
+    "kind",
+    "points",
+    "claimed_at",
+]
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ async def csv_lines(
             writer.writerow(
                 [
                     item.claim_id,
+                    item.claim_number,
                     item.user_id,
                     item.tier_id,
                     item.tier_name,

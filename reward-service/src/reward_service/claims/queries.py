@@ -6,7 +6,7 @@ from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.claims.models import Claim
+from reward_service.claims.models import Claim, claim_number
 from reward_service.claims.schemas import ClaimRead
 from reward_service.db import SCHEMA
 from reward_service.projection.models import AttendanceDay
@@ -19,6 +19,7 @@ NEWEST_FIRST = NewestFirst(Claim.claimed_at, Claim.id, lambda row: (row[0].claim
 def claim_read(claim: Claim, tier: Tier) -> ClaimRead:
     return ClaimRead(
         claim_id=claim.id,
+        claim_number=claim_number(claim.number),
         tier_id=tier.id,
         tier_name=tier.name,
         kind=tier.kind,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.claims import context
 from reward_service.claims.context import ClaimContext
-from reward_service.claims.models import Claim
+from reward_service.claims.models import Claim, claim_number
 from reward_service.claims.schemas import ClaimCreated
 from reward_service.db import OUTBOX
 from reward_service.points import service as points
@@ -46,9 +46,10 @@ async def claim(
         insert(Claim)
         .values(id=claim_id, user_id=user_id, tier_id=tier_id, claimed_at=now)
         .on_conflict_do_nothing(index_elements=[Claim.user_id, Claim.tier_id])
-        .returning(Claim.id)
+        .returning(Claim.number)
     )
-    if inserted.scalar_one_or_none() is None:
+    number = inserted.scalar_one_or_none()
+    if number is None:
         raise already_claimed(tier)
     if tier.kind == "points" and tier.points is not None:
         points.credit(
@@ -73,6 +74,7 @@ async def claim(
     stock_left = int(taken.stock)
     claimed = RewardClaimedV1(
         claim_id=claim_id,
+        claim_number=claim_number(number),
         user_id=user_id,
         tier_id=tier_id,
         tier_name=tier.name,
@@ -84,7 +86,9 @@ async def claim(
     await add_event(session, OUTBOX, claimed, occurred_at=now)
     if crossed_threshold(stock_left + 1, stock_left, tier.low_stock_threshold):
         await announce_low_stock(session, tier, stock=stock_left, now=now)
-    return ClaimCreated(claim_id=claim_id, tier_id=tier_id, claimed_at=now)
+    return ClaimCreated(
+        claim_id=claim_id, claim_number=claim_number(number), tier_id=tier_id, claimed_at=now
+    )
 
 
 def already_claimed(tier: ClaimContext) -> ProblemError:

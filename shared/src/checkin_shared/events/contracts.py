@@ -16,6 +16,7 @@ class UserRegisteredV1(EventData):
     user_id: uuid.UUID
     email: str
     name: str
+    locale: str | None = None  # the language chosen at sign-up ("ko", "en"), if any
 
 
 class PurchaseRecordedV1(EventData):
@@ -39,6 +40,7 @@ class RewardClaimedV1(EventData):
     event_type = "reward.claimed.v1"
 
     claim_id: uuid.UUID
+    claim_number: str | None = None  # "C-000042"; absent from events of before 2026-11-30
     user_id: uuid.UUID
     tier_id: uuid.UUID
     tier_name: str
