@@ -99,4 +99,12 @@ def test_the_openapi_document_describes_every_error_as_problem_json() -> None:
                 if status[0] in "45":
                     [(media, body)] = response["content"].items()
                     assert media == "application/problem+json"
-                    assert body["schema"] == {"$ref": "#/components/schemas/Problem"}
+                    problem, codes = body["schema"]["allOf"]
+                    assert problem == {"$ref": "#/components/schemas/Problem"}
+                    listed = codes["properties"]["code"]["enum"]
+                    assert listed == sorted(response["description"].split(" or "))
+                    assert body["example"]["code"] in listed
+                    assert body["example"]["status"] == int(status)
+                assert "X-Request-ID" in response["headers"]
+    assert admin["409"]["content"]["application/problem+json"]["example"]["code"] == "thing_taken"
+    assert "Retry-After" in admin["503"]["headers"]

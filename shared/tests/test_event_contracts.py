@@ -44,7 +44,7 @@ def test_removing_retyping_or_requiring_a_field_is_incompatible() -> None:
 def test_adding_an_optional_field_is_compatible() -> None:
     old = current_schema("user.registered.v1")
     new = copy.deepcopy(old)
-    new["properties"]["locale"] = {"type": "string", "default": "ko"}
+    new["properties"]["nickname"] = {"type": "string", "default": "friend"}
     assert incompatibilities(old, new) == []
 
 

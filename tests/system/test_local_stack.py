@@ -3,6 +3,7 @@
 import email
 import email.header
 import mailbox
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,23 @@ async def test_the_gateway_serves_every_route_in_its_docs(local_stack: Any) -> N
         "/auth/admin/users",
     }
     assert expected <= set(paths)
+
+
+async def test_the_docs_pages_need_nothing_from_the_internet(local_stack: Any) -> None:
+    """Swagger UI and ReDoc, the merged ones and a service's through the gateway: every
+    script, style and icon they load is served by us (works offline, no CDN)."""
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        for page_path in ("/docs", "/redoc", "/rewards/docs", "/auth/redoc"):
+            page = await client.get(page_path)
+            assert page.status_code == 200, page_path
+            loads = re.findall(r"""(?:src|href)\s*[=:]\s*['"]([^'"]+)['"]""", page.text)
+            assets = [u for u in loads if not u.endswith("openapi.json")]
+            assert len(assets) >= 2, (page_path, loads)
+            assert all(u.startswith("/") and not u.startswith("//") for u in loads), loads
+            for asset in assets:
+                fetched = await client.get(asset)
+                assert fetched.status_code == 200, asset
+                assert len(fetched.content) > 1000, asset
 
 
 async def test_a_shopper_checks_in_once_a_day_through_the_gateway(local_stack: Any) -> None:

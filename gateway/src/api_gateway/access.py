@@ -12,13 +12,18 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/notifications/unsubscribe"),
     }
 )
-DOC_SUFFIXES = ("/openapi.json", "/docs")
+DOC_SUFFIXES = ("/openapi.json", "/docs", "/redoc")
+DOC_ASSETS = "/docs/assets/"
 
 
 def is_public(method: str, path: str, segment: str) -> bool:
     if (method, path) in PUBLIC_ROUTES:
         return True
-    return method == "GET" and path in {f"/{segment}{s}" for s in DOC_SUFFIXES}
+    if method not in ("GET", "HEAD"):
+        return False
+    return path in {f"/{segment}{s}" for s in DOC_SUFFIXES} or path.startswith(
+        f"/{segment}{DOC_ASSETS}"
+    )
 
 
 def is_admin_path(path: str) -> bool:

@@ -3,18 +3,18 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from checkin_shared.api_docs import docs_routes
 from checkin_shared.asgi import ServiceMiddleware
 from checkin_shared.errors import ProblemError
 from checkin_shared.health import healthz, run_checks
 from checkin_shared.keysets import RemoteKeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.tokens import TokenVerifier
-from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
@@ -30,10 +30,6 @@ from api_gateway.upstream import make_client_session
 async def openapi_document(request: Request) -> JSONResponse:
     document, _ = await request.app.state.openapi.document()
     return JSONResponse(document)
-
-
-async def docs(_: Request) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Check-in rewards API")
 
 
 async def readyz(request: Request) -> JSONResponse:
@@ -109,7 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/openapi.json", openapi_document),
-            Route("/docs", docs),
+            *docs_routes("", openapi_url="/openapi.json", title="Check-in rewards API"),
             Mount("/", app=forward_to_service),
         ],
         middleware=[

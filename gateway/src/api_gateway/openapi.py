@@ -54,7 +54,12 @@ def merge_documents(documents: dict[str, dict[str, Any]], *, title: str) -> dict
             schemas[renames.get(name, name)] = _rename_refs(copy.deepcopy(schema), renames)
         for path, item in document.get("paths", {}).items():
             merged["paths"][path] = _rename_refs(copy.deepcopy(item), renames)
-        merged["tags"].append({"name": service, "description": document["info"].get("title")})
+        for item in document.get("paths", {}).values():
+            for operation in item.values():
+                for tag in operation.get("tags", []) if isinstance(operation, dict) else []:
+                    if tag not in {t["name"] for t in merged["tags"]}:
+                        title = document["info"].get("title", service)
+                        merged["tags"].append({"name": tag, "description": f"by {title}"})
     return merged
 
 

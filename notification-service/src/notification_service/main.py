@@ -24,8 +24,8 @@ from notification_service.directory import links
 from notification_service.directory import router as directory_router
 from notification_service.directory import service as directory_service
 from notification_service.log import router as log_router
-from notification_service.log.templates import Branding, Templates
 from notification_service.reminders.service import ReminderScheduler
+from notification_service.rendering import Branding, Templates
 
 
 def create_app(

@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Depends, FastAPI
 
 from checkin_shared import openapi_problems
+from checkin_shared.api_docs import docs_routes
 from checkin_shared.asgi import ServiceMiddleware
 from checkin_shared.content_type import json_bodies_only
 from checkin_shared.errors import install_problem_handlers
@@ -28,13 +29,16 @@ def create_service_app(
         version="0.1.0",
         lifespan=lifespan,  # type: ignore[arg-type]
         openapi_url=f"/{segment}/openapi.json",
-        docs_url=f"/{segment}/docs",
+        docs_url=None,  # ours, below: no CDN
         redoc_url=None,
         dependencies=[Depends(json_bodies_only)],
     )
     install_problem_handlers(app)
     openapi_problems.install(app)
     app.add_middleware(ServiceMiddleware, service=service)
+    app.router.routes.extend(
+        docs_routes(f"/{segment}", openapi_url=f"/{segment}/openapi.json", title=title)
+    )
     app.add_route("/healthz", healthz, include_in_schema=False)
     app.add_route("/readyz", readyz, include_in_schema=False)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)

@@ -24,6 +24,8 @@ async def list_check_ins(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminCheckIn]:
+    """Every check-in, newest first, filtered by shopper and business days (`from`, `to`,
+    inclusive, in the business time zone). Paginated by `next_cursor`."""
     rows, next_cursor = await service.list_check_ins(
         session, day=day, user_id=user_id, cursor=cursor, limit=limit
     )
@@ -40,6 +42,8 @@ async def summary(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> DailySummary:
+    """How many shoppers checked in on each business day of the range (default: the last 30
+    days); days without a check-in are listed with 0."""
     today = business_day(clock.now(), settings.zone)
     first, last = day_range(start, end, today=today)
     return DailySummary(days=await service.daily_counts(session, start=first, end=last))

@@ -29,6 +29,9 @@ CheckInWork = Annotated[
 async def check_in(
     principal: CurrentUser, work: CheckInWork, settings: SettingsDep, clock: ClockDep
 ) -> CheckInRead:
+    """Records today's check-in for the signed-in shopper: once per business day (the
+    business time zone decides when a day starts), only for a shopper with a purchase.
+    A second check-in the same day is 409 `already_checked_in` and changes nothing."""
     if not principal.eligible:
         raise ProblemError(
             403,
@@ -48,6 +51,7 @@ async def check_in(
 async def my_attendance(
     principal: CurrentUser, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> AttendanceSummary:
+    """Whether I checked in today, my total days, and my current and longest streaks."""
     today = business_day(clock.now(), settings.zone)
     return await service.summary(session, user_id=principal.user_id, today=today)
 
@@ -61,6 +65,8 @@ async def my_calendar(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Calendar:
+    """Each business day of the range (`from`, `to`; at most 366 days) and whether I checked
+    in on it."""
     today = business_day(clock.now(), settings.zone)
     first, last = day_range(start, end, today=today)
     days = await service.calendar(session, user_id=principal.user_id, start=first, end=last)

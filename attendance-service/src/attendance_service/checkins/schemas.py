@@ -1,9 +1,21 @@
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from checkin_shared.openapi_examples import example
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CheckInRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "day": "2026-11-30",
+                "checked_at": "2026-11-30T09:12:03+09:00",
+                "total_days": 6,
+                "current_streak": 3,
+            }
+        )
+    )
+
     day: date = Field(description="The business day (in the business time zone)")
     checked_at: datetime
     total_days: int
@@ -11,6 +23,20 @@ class CheckInRead(BaseModel):
 
 
 class AttendanceSummary(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "today": "2026-11-30",
+                "checked_in_today": True,
+                "total_days": 6,
+                "current_streak": 3,
+                "longest_streak": 4,
+                "last_check_in": "2026-11-30",
+                "last_checked_at": "2026-11-30T09:12:03+09:00",
+            }
+        )
+    )
+
     today: date
     checked_in_today: bool
     total_days: int
@@ -21,9 +47,22 @@ class AttendanceSummary(BaseModel):
 
 
 class CalendarDay(BaseModel):
+    model_config = ConfigDict(json_schema_extra=example({"day": "2026-11-30", "checked_in": True}))
+
     day: date
     checked_in: bool
 
 
 class Calendar(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "days": [
+                    {"day": "2026-11-29", "checked_in": False},
+                    {"day": "2026-11-30", "checked_in": True},
+                ]
+            }
+        )
+    )
+
     days: list[CalendarDay]

@@ -35,6 +35,8 @@ async def register(
         ),
     ] = None,
 ) -> UserRead:
+    """Creates a shopper account. The language of mails comes from `locale`, else from
+    `Accept-Language`, else the shop's. Orders already imported for this email are linked."""
     check_strength(body.password, email=body.email)
     password_hash = await passwords.hash(body.password)
     account = await service.register(
@@ -51,6 +53,7 @@ async def register(
 
 @router.get("/me", summary="The signed-in user")
 async def me(principal: CurrentUser, session: SessionDep) -> MeRead:
+    """The signed-in account, with `eligible`: it has at least one purchase."""
     account = await service.find(session, principal.user_id)
     if account is None:
         raise ProblemError(401, "invalid_token", "Invalid token", "The account no longer exists")
@@ -66,6 +69,7 @@ async def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminUserRead]:
+    """Accounts whose email or name contains `query` (case-insensitive), newest first."""
     rows, next_cursor = await service.search(session, query=query, cursor=cursor, limit=limit)
     items = [
         AdminUserRead.model_validate(

@@ -17,6 +17,7 @@ async def my_purchases(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[PurchaseRead]:
+    """The shop's orders recorded for me (what makes me eligible), newest first."""
     rows, next_cursor = await service.list_purchases(
         session, user_id=principal.user_id, cursor=cursor, limit=limit
     )
@@ -28,5 +29,8 @@ async def my_purchases(
 async def import_purchases(
     body: PurchaseImport, _: AdminUser, session: SessionDep, clock: ClockDep
 ) -> PurchaseImportResult:
+    """Records up to 1,000 orders at once, idempotent by `order_id` (an order seen before is
+    counted in `skipped`). An order whose email has no account yet is kept and linked when
+    that shopper registers (`unregistered`). Dates in the future are refused."""
     result = await service.import_purchases(session, body.items, now=clock.now())
     return result

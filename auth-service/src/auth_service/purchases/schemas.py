@@ -2,6 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
+from checkin_shared.openapi_examples import example
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 OrderId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -9,7 +10,18 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class PurchaseImportItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "email": "kim@example.com",
+                "order_id": "ORD-2026-000123",
+                "amount": "39000",
+                "currency": "KRW",
+                "purchased_at": "2026-11-29T14:03:00+09:00",
+            }
+        ),
+        extra="forbid",
+    )
 
     email: EmailStr
     order_id: OrderId
@@ -19,12 +31,31 @@ class PurchaseImportItem(BaseModel):
 
 
 class PurchaseImport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "items": [
+                    {
+                        "email": "kim@example.com",
+                        "order_id": "ORD-2026-000123",
+                        "amount": "39000",
+                        "currency": "KRW",
+                        "purchased_at": "2026-11-29T14:03:00+09:00",
+                    }
+                ]
+            }
+        ),
+        extra="forbid",
+    )
 
     items: list[PurchaseImportItem] = Field(min_length=1, max_length=1000)
 
 
 class PurchaseImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example({"imported": 1, "skipped": 0, "unregistered": 0})
+    )
+
     imported: int
     skipped: int = Field(description="Order ids seen before (in the store or this batch)")
     unregistered: int = Field(
@@ -33,6 +64,17 @@ class PurchaseImportResult(BaseModel):
 
 
 class PurchaseRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "order_id": "ORD-2026-000123",
+                "amount": "39000.00",
+                "currency": "KRW",
+                "purchased_at": "2026-11-29T14:03:00+09:00",
+            }
+        )
+    )
+
     order_id: str
     amount: Decimal
     currency: str

@@ -38,6 +38,9 @@ async def login(
     issuer: IssuerDep,
     clock: ClockDep,
 ) -> TokenPair:
+    """Exchanges an email and password for an access token (short-lived, RS256) and a refresh
+    token. Wrong credentials are 401 `invalid_credentials`, the same for an unknown email;
+    repeated failures are throttled (429 `too_many_attempts`)."""
     email = normalize_email(body.email)
     ip = request.client.host if request.client else "unknown"
     reservation = await throttle.reserve(email=email, ip=ip, now=clock.now())
@@ -65,6 +68,8 @@ async def login(
 async def refresh(
     body: RefreshRequest, session: SessionDep, issuer: IssuerDep, clock: ClockDep
 ) -> TokenPair:
+    """Exchanges a refresh token for a new pair; the old refresh token stops working. Use the
+    new one next time: presenting a rotated token again revokes the whole session (401)."""
     try:
         return await service.rotate(session, issuer, raw_token=body.refresh_token, now=clock.now())
     except service.RefreshReused:
@@ -84,6 +89,7 @@ async def refresh(
 async def logout(
     body: RefreshRequest, principal: CurrentUser, session: SessionDep, clock: ClockDep
 ) -> Response:
+    """Revokes the session of this refresh token (its later refreshes are 401)."""
     await service.logout(
         session, raw_token=body.refresh_token, user_id=principal.user_id, now=clock.now()
     )

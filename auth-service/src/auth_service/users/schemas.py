@@ -3,6 +3,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from checkin_shared.locales import Locale
+from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from auth_service.users.passwords import MAX_LENGTH, MIN_LENGTH
@@ -12,7 +13,17 @@ Role = Literal["shopper", "admin"]
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "email": "kim@example.com",
+                "password": "check in 2026!",
+                "name": "Kim Minji",
+                "locale": "ko",
+            }
+        ),
+        extra="forbid",
+    )
 
     email: EmailStr
     password: str = Field(
@@ -29,6 +40,18 @@ class UserCreate(BaseModel):
 
 
 class UserRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9",
+                "email": "kim@example.com",
+                "name": "Kim Minji",
+                "role": "shopper",
+                "locale": "ko",
+            }
+        )
+    )
+
     id: uuid.UUID
     email: str
     name: str
@@ -37,8 +60,35 @@ class UserRead(BaseModel):
 
 
 class MeRead(UserRead):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9",
+                "email": "kim@example.com",
+                "name": "Kim Minji",
+                "role": "shopper",
+                "locale": "ko",
+                "eligible": True,
+            }
+        )
+    )
+
     eligible: bool = Field(description="The shopper has at least one purchase")
 
 
 class AdminUserRead(MeRead):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9",
+                "email": "kim@example.com",
+                "name": "Kim Minji",
+                "role": "shopper",
+                "locale": "ko",
+                "eligible": True,
+                "created_at": "2026-11-01T10:00:00+09:00",
+            }
+        )
+    )
+
     created_at: datetime

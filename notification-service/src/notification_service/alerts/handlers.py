@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notification_service.directory.models import AlertRecipient, Contact
 from notification_service.log.service import enqueue
-from notification_service.log.templates import Templates
+from notification_service.rendering import Templates
 
 
 class ContactUnknown(Exception):

@@ -9,14 +9,13 @@ from checkin_shared.state import from_state
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from notification_service.dependencies import ClockDep
 from notification_service.directory import pages, service
 from notification_service.directory.links import LinkSigner
 from notification_service.directory.models import Contact
 from notification_service.directory.schemas import Preferences, Unsubscribed
-from notification_service.log.templates import Templates
+from notification_service.rendering import Templates
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 LinksDep = Annotated[LinkSigner, Depends(from_state("links"))]
@@ -47,8 +46,8 @@ def _verified(links: LinkSigner, token: str) -> uuid.UUID:
 
 
 async def _locale(session: SessionDep, user_id: uuid.UUID, templates: Templates) -> str:
-    chosen = await session.scalar(select(Contact.locale).where(Contact.user_id == user_id))
-    return chosen or templates.locale
+    contact = await service.find(session, user_id)
+    return (contact.locale if contact else None) or templates.locale
 
 
 def _preferences(contact: Contact) -> Preferences:
@@ -60,7 +59,7 @@ async def get_preferences(
     principal: CurrentUser, session: SessionDep, templates: TemplatesDep
 ) -> Preferences:
     """Reminders are on until turned off; the language is the one of sign-up, else the shop's."""
-    contact = await session.get(Contact, principal.user_id)
+    contact = await service.find(session, principal.user_id)
     if contact is None:
         return Preferences(reminders=True, locale=None)
     return _preferences(contact)

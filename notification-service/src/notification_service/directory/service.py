@@ -33,6 +33,10 @@ async def set_preferences(
     return contact
 
 
+async def find(session: AsyncSession, user_id: uuid.UUID) -> Contact | None:
+    return await session.get(Contact, user_id)
+
+
 async def recipients(session: AsyncSession) -> list[str]:
     rows = await session.execute(select(AlertRecipient.email).order_by(AlertRecipient.email))
     return list(rows.scalars())

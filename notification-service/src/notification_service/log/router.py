@@ -29,6 +29,7 @@ admin = APIRouter(
 async def my_notifications(
     principal: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[MyNotification]:
+    """The messages sent (or being sent) to me, newest first."""
     rows, next_cursor = await service.page(
         session, limit=limit, cursor=cursor, user_id=principal.user_id
     )
@@ -44,6 +45,8 @@ async def all_notifications(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminNotification]:
+    """Every notification, newest first, with its attempts and last error; filter by `kind`
+    and `status` (a `failed` one was given up on)."""
     rows, next_cursor = await service.page(
         session, limit=limit, cursor=cursor, kind=kind, status=state
     )
@@ -55,6 +58,8 @@ async def all_notifications(
     "/reminders/run", status_code=status.HTTP_202_ACCEPTED, summary="Queue today's reminders now"
 )
 async def run_reminders(reminders: SchedulerDep, request: Request) -> RemindersQueued:
+    """Queues today's reminder for every eligible shopper who has not checked in today and
+    has reminders on; once per shopper and day, however often it is run."""
     queued = await reminders.run_now()
     request.app.state.sender.wake()
     return RemindersQueued(queued=queued)
@@ -62,6 +67,7 @@ async def run_reminders(reminders: SchedulerDep, request: Request) -> RemindersQ
 
 @admin.get("/alert-recipients", summary="Who gets the low-stock alerts")
 async def get_recipients(session: SessionDep) -> AlertRecipients:
+    """The addresses that get the low-stock alerts."""
     return AlertRecipients.model_validate({"emails": await directory.recipients(session)})
 
 
@@ -69,6 +75,7 @@ async def get_recipients(session: SessionDep) -> AlertRecipients:
 async def put_recipients(
     body: AlertRecipients, session: SessionDep, clock: ClockDep
 ) -> AlertRecipients:
+    """Replaces the low-stock alert recipients (at most 100; stored lower-cased, once each)."""
     emails = await directory.replace_recipients(
         session, [str(e) for e in body.emails], now=clock.now()
     )

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notification_service.log.models import Notification
-from notification_service.log.templates import Rendered
+from notification_service.rendering import Rendered
 
 
 async def enqueue(

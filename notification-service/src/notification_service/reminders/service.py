@@ -17,7 +17,7 @@ from notification_service.directory.links import LinkSigner
 from notification_service.directory.models import Contact
 from notification_service.log.models import ReminderRun
 from notification_service.log.service import enqueue
-from notification_service.log.templates import Templates
+from notification_service.rendering import Templates
 
 log = logging.getLogger(__name__)
 REMINDER_TASK = "reminders"

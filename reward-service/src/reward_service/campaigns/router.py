@@ -15,6 +15,7 @@ router = APIRouter(
 
 @router.get("/campaign", summary="The campaign", responses={404: {"description": "no_campaign"}})
 async def get_campaign(_: AdminUser, session: SessionDep) -> CampaignRead:
+    """The campaign: its name, its days (`starts_on`, `ends_on`) and its time zone."""
     return CampaignRead.model_validate(await service.current(session), from_attributes=True)
 
 
@@ -26,6 +27,7 @@ async def put_campaign(
     clock: ClockDep,
     catalog: CatalogDep,
 ) -> CampaignRead:
+    """Creates or replaces the campaign. Only check-ins within its days count towards tiers."""
     campaign = await service.put(session, body, now=clock.now())
     catalog.invalidate()
     return CampaignRead.model_validate(campaign, from_attributes=True)

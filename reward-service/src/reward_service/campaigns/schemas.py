@@ -1,6 +1,7 @@
 from datetime import date
 from typing import Annotated
 
+from checkin_shared.openapi_examples import example
 from checkin_shared.settings import TimeZoneName
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
@@ -8,7 +9,17 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class CampaignWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "name": "December check-in event",
+                "starts_on": "2026-12-01",
+                "ends_on": "2026-12-31",
+                "timezone": "Asia/Seoul",
+            }
+        ),
+        extra="forbid",
+    )
 
     name: Name
     starts_on: date
@@ -23,6 +34,17 @@ class CampaignWrite(BaseModel):
 
 
 class CampaignRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "name": "December check-in event",
+                "starts_on": "2026-12-01",
+                "ends_on": "2026-12-31",
+                "timezone": "Asia/Seoul",
+            }
+        )
+    )
+
     name: str
     starts_on: date
     ends_on: date | None

@@ -38,10 +38,18 @@ def _user_cursor(cursor: str | None) -> uuid.UUID | None:
         raise ProblemError(422, "invalid_cursor", "Invalid cursor") from exc
 
 
+CSV_EXAMPLE = (
+    ",".join(listing.CSV_COLUMNS)
+    + "\r\na1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d,C-000042,6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9,"
+    "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b,Wireless earphones,item,,2026-11-30T00:15:00+00:00\r\n"
+)
+
+
 @router.get(
     "/claims",
     summary="Claims, newest first; `Accept: text/csv` exports the same filter as CSV",
-    responses={200: {"content": {"text/csv": {}}}},
+    response_model=Page[AdminClaimRead],
+    responses={200: {"content": {"text/csv": {"example": CSV_EXAMPLE}}}},
 )
 async def list_claims(
     request: Request,
@@ -54,6 +62,8 @@ async def list_claims(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
+    """Claims, newest first, filtered by tier, shopper and business days (`from`, `to`). With
+    `Accept: text/csv` the same filter is streamed as a CSV file (every row, no paging)."""
     _check_range(start, end)
     campaign = await campaigns.find(session)
     zone = ZoneInfo(campaign.timezone if campaign else "UTC")

@@ -1,7 +1,8 @@
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel
+from checkin_shared.openapi_examples import example
+from pydantic import BaseModel, ConfigDict
 
 from reward_service.campaigns.schemas import CampaignRead
 
@@ -9,6 +10,21 @@ Status = Literal["locked", "claimable", "claimed", "out_of_stock"]
 
 
 class TierForShopper(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "0b5f0c1a-9a3e-4e43-b6c7-a3d3f8e2a111",
+                "name": "5,000 points",
+                "required_days": 5,
+                "kind": "points",
+                "points": 5000,
+                "in_stock": True,
+                "status": "claimable",
+                "days_remaining": 0,
+            }
+        )
+    )
+
     id: uuid.UUID
     name: str
     required_days: int
@@ -20,17 +36,82 @@ class TierForShopper(BaseModel):
 
 
 class RewardsOverview(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "campaign": {
+                    "name": "December check-in event",
+                    "starts_on": "2026-12-01",
+                    "ends_on": "2026-12-31",
+                    "timezone": "Asia/Seoul",
+                },
+                "tiers": [
+                    {
+                        "id": "0b5f0c1a-9a3e-4e43-b6c7-a3d3f8e2a111",
+                        "name": "5,000 points",
+                        "required_days": 5,
+                        "kind": "points",
+                        "points": 5000,
+                        "in_stock": True,
+                        "status": "claimable",
+                        "days_remaining": 0,
+                    },
+                    {
+                        "id": "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                        "name": "Wireless earphones",
+                        "required_days": 15,
+                        "kind": "item",
+                        "points": None,
+                        "in_stock": True,
+                        "status": "locked",
+                        "days_remaining": 9,
+                    },
+                ],
+            }
+        )
+    )
+
     campaign: CampaignRead
     tiers: list[TierForShopper]
 
 
 class TierRef(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "0b5f0c1a-9a3e-4e43-b6c7-a3d3f8e2a111",
+                "name": "5,000 points",
+                "required_days": 5,
+            }
+        )
+    )
+
     id: uuid.UUID
     name: str
     required_days: int
 
 
 class MyProgress(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "attendance_days": 6,
+                "current_tier": {
+                    "id": "0b5f0c1a-9a3e-4e43-b6c7-a3d3f8e2a111",
+                    "name": "5,000 points",
+                    "required_days": 5,
+                },
+                "next_tier": {
+                    "id": "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                    "name": "Wireless earphones",
+                    "required_days": 15,
+                },
+                "days_to_next": 9,
+                "points_balance": 5000,
+            }
+        )
+    )
+
     attendance_days: int
     current_tier: TierRef | None
     next_tier: TierRef | None

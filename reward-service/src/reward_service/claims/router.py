@@ -28,6 +28,8 @@ ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="gra
 async def overview(
     principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep
 ) -> RewardsOverview:
+    """The campaign and every tier with my status: `locked` (with `days_remaining`),
+    `claimable`, `claimed` or `out_of_stock`."""
     shown = await catalog.get(session)
     have, claimed = await queries.days_and_claims(session, shown.campaign, principal.user_id)
     return RewardsOverview(
@@ -40,6 +42,8 @@ async def overview(
 async def my_progress(
     principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep
 ) -> MyProgress:
+    """My check-in days in the campaign, the highest tier I reached, the next one and how
+    many days it needs, and my points balance."""
     shown = await catalog.get(session)
     have = await attendance_days(session, shown.campaign, principal.user_id)
     current, upcoming = progress.progress(shown.tiers, have)
@@ -73,6 +77,9 @@ async def claim(
     catalog: CatalogDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
+    """Claims a tier I have enough days for: one per shopper and tier, never beyond its stock.
+    A points tier credits its points at once. Send an `Idempotency-Key` to retry safely:
+    the same key and body answer the first result again."""
     now = clock.now()
 
     async def claim_now() -> ClaimCreated:
@@ -103,6 +110,7 @@ async def claim(
 async def my_claims(
     principal: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[ClaimRead]:
+    """The tiers I claimed, newest first, each with its claim number."""
     items, next_cursor = await queries.my_claims_page(
         session, principal.user_id, cursor=cursor, limit=limit
     )

@@ -13,6 +13,7 @@ router = APIRouter(prefix="/rewards", tags=["rewards"])
 async def my_points(
     principal: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> MyPoints:
+    """My points balance and its history (credits and debits), newest first."""
     entries, next_cursor = await service.ledger_page(
         session, principal.user_id, cursor=cursor, limit=limit
     )

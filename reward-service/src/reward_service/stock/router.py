@@ -38,6 +38,9 @@ async def adjust_stock(
     clock: ClockDep,
     catalog: CatalogDep,
 ) -> StockAdjusted:
+    """Adds (positive `delta`) or removes stock, with a reason, recorded in the stock ledger.
+    Stock never goes below 0 (409 `insufficient_stock`); crossing the low-stock threshold
+    alerts the admins."""
     stock = await service.adjust(
         session,
         tier_id=tier_id,
@@ -52,6 +55,7 @@ async def adjust_stock(
 
 @router.get("/stock", summary="Stock of every tier, with the low-stock flag")
 async def stock_status(_: AdminUser, session: SessionDep) -> StockList:
+    """Each tier's stock, and whether it is at or under its low-stock threshold."""
     campaign = await campaigns.current(session)
     return StockList(
         items=[

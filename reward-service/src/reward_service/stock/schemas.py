@@ -1,6 +1,7 @@
 import uuid
 from typing import Annotated
 
+from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from reward_service.tiers.schemas import MAX_STOCK
@@ -9,7 +10,10 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 
 class StockAdjustmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example({"delta": 20, "reason": "second delivery from the supplier"}),
+        extra="forbid",
+    )
 
     delta: int = Field(ge=-MAX_STOCK, le=MAX_STOCK, description="Units added (negative: removed)")
     reason: Reason
@@ -23,10 +27,24 @@ class StockAdjustmentCreate(BaseModel):
 
 
 class StockAdjusted(BaseModel):
+    model_config = ConfigDict(json_schema_extra=example({"stock": 70}))
+
     stock: int
 
 
 class StockStatus(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "tier_id": "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                "name": "Wireless earphones",
+                "stock": 8,
+                "low_stock_threshold": 10,
+                "low": True,
+            }
+        )
+    )
+
     tier_id: uuid.UUID
     name: str
     stock: int
@@ -35,5 +53,22 @@ class StockStatus(BaseModel):
 
 
 class StockList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "items": [
+                    {
+                        "tier_id": "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                        "name": "Wireless earphones",
+                        "stock": 8,
+                        "low_stock_threshold": 10,
+                        "low": True,
+                    }
+                ],
+                "next_cursor": None,
+            }
+        )
+    )
+
     items: list[StockStatus]
     next_cursor: str | None = None

@@ -19,6 +19,7 @@ router = APIRouter(
 
 @router.get("/tiers", summary="The campaign's reward tiers")
 async def list_tiers(_: AdminUser, session: SessionDep) -> TierList:
+    """Every tier of the campaign, with its stock and low-stock threshold."""
     campaign = await campaigns.current(session)
     tiers = await service.list_tiers(session, campaign)
     return TierList(items=[TierRead.model_validate(t, from_attributes=True) for t in tiers])
@@ -33,6 +34,8 @@ async def list_tiers(_: AdminUser, session: SessionDep) -> TierList:
 async def create_tier(
     body: TierCreate, _: AdminUser, session: SessionDep, clock: ClockDep, catalog: CatalogDep
 ) -> TierRead:
+    """Adds a tier: a `points` tier credits `points`; an `item` tier is shipped. Stock starts
+    at `stock` (recorded in the stock ledger)."""
     campaign = await campaigns.current(session)
     tier = await service.create(session, campaign, body, now=clock.now())
     catalog.invalidate()
@@ -50,6 +53,8 @@ async def create_tier(
 async def update_tier(
     body: TierUpdate, tier: ValidTier, _: AdminUser, session: SessionDep, catalog: CatalogDep
 ) -> TierRead:
+    """Changes a tier's name, required days, points or low-stock threshold; stock changes go
+    through stock adjustments."""
     tier = await service.update(session, tier, body)
     catalog.invalidate()
     return TierRead.model_validate(tier, from_attributes=True)

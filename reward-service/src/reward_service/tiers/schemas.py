@@ -1,6 +1,7 @@
 import uuid
 from typing import Annotated, Literal
 
+from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -9,7 +10,18 @@ MAX_STOCK = 10_000_000
 
 
 class TierCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "name": "Wireless earphones",
+                "required_days": 15,
+                "kind": "item",
+                "stock": 50,
+                "low_stock_threshold": 10,
+            }
+        ),
+        extra="forbid",
+    )
 
     name: Name
     required_days: int = Field(ge=1, le=3660)
@@ -30,7 +42,10 @@ class TierCreate(BaseModel):
 class TierUpdate(BaseModel):
     """Stock is changed through stock adjustments (audited), not here."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra=example({"name": "Wireless earphones (white)", "low_stock_threshold": 5}),
+        extra="forbid",
+    )
 
     name: Name | None = None
     required_days: int | None = Field(default=None, ge=1, le=3660)
@@ -39,6 +54,20 @@ class TierUpdate(BaseModel):
 
 
 class TierRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                "name": "Wireless earphones",
+                "required_days": 15,
+                "kind": "item",
+                "points": None,
+                "stock": 50,
+                "low_stock_threshold": 10,
+            }
+        )
+    )
+
     id: uuid.UUID
     name: str
     required_days: int
@@ -49,5 +78,24 @@ class TierRead(BaseModel):
 
 
 class TierList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "items": [
+                    {
+                        "id": "5e2d1c0b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                        "name": "Wireless earphones",
+                        "required_days": 15,
+                        "kind": "item",
+                        "points": None,
+                        "stock": 50,
+                        "low_stock_threshold": 10,
+                    }
+                ],
+                "next_cursor": None,
+            }
+        )
+    )
+
     items: list[TierRead]
     next_cursor: str | None = None

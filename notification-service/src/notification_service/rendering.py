@@ -9,7 +9,7 @@ from typing import Any
 from checkin_shared.locales import LOCALES
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-TEMPLATE_DIR = Path(__file__).parents[1] / "templates"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
