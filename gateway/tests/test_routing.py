@@ -23,6 +23,20 @@ async def test_a_shopper_registers_logs_in_and_reads_me_through_the_gateway(
     assert jwks.status_code == 200 and jwks.json()["keys"]
 
 
+async def test_head_through_the_gateway_answers_the_get_headers_without_a_body(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    got = await gateway.get("/echo/things", headers=auth_header(shopper_token))
+    head = await gateway.head("/echo/things", headers=auth_header(shopper_token))
+    assert got.status_code == 200 and got.content
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-type"] == got.headers["content-type"]
+    unauthenticated = await gateway.head("/echo/things")
+    assert (unauthenticated.status_code, unauthenticated.content) == (401, b"")
+    docs = await gateway.head("/docs")
+    assert (docs.status_code, docs.content) == (200, b"")
+
+
 async def test_the_path_query_and_body_reach_the_service_unchanged(
     gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
 ) -> None:

@@ -58,6 +58,19 @@ async def test_bad_parameters_and_unknown_routes_are_problem_json() -> None:
     assert 'route="/probe/number/{n}"' in metrics.text
 
 
+async def test_head_on_a_get_route_is_its_headers_without_the_body() -> None:
+    transport = httpx.ASGITransport(app=build())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        got = await client.get("/probe/number/7")
+        head = await client.head("/probe/number/7", headers={"X-Request-ID": "h-1"})
+        missing = await client.head("/probe/nothing")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"] != "0"
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["x-request-id"] == "h-1"
+    assert missing.status_code == 404 and missing.content == b""
+
+
 def test_request_ids_are_kept_only_when_safe() -> None:
     assert accept_or_new("abc-123_x.y:z") == "abc-123_x.y:z"
     for unsafe in ("", "has space", "x" * 129, "new\nline"):
