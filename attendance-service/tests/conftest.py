@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +62,9 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(attendance_settings, clock=clock, keys=StaticKeySet(minter.jwks()))
     async with lifespan_client(app) as http:
+        # its queue is bound once the consumer is connected (events before would be lost)
+        await asyncio.wait_for(app.state.consumer.connected.wait(), 15)
+        http.app = app  # type: ignore[attr-defined]
         yield http
 
 

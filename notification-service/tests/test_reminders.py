@@ -108,3 +108,31 @@ async def test_preferences_are_validated(client: httpx.AsyncClient, minter: Toke
             "/notifications/me/preferences", json=bad, headers=minter.headers()
         )
         assert response.status_code == 422, bad
+
+
+async def test_a_shopper_whose_last_order_was_refunded_gets_no_reminder(
+    client: httpx.AsyncClient, smtp: Any, amqp_url: str, events_exchange: str
+) -> None:
+    from checkin_shared.events.contracts import PurchaseRecordedV1, UserEligibilityChangedV1
+    from checkin_shared.events.envelope import wrap
+    from checkin_testkit.events import publish_envelope
+    from notification_service.directory.models import Contact
+
+    user, email = await Shoppers(amqp_url, events_exchange).make()
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    refund = UserEligibilityChangedV1(user_id=user, eligible=False, version=2)
+    late_purchase = PurchaseRecordedV1(user_id=user, order_id=email + "-2", purchased_at=at)
+    for data in (refund, late_purchase):
+        await publish_envelope(amqp_url, events_exchange, wrap(data, occurred_at=at))
+
+    async def refunded() -> bool:
+        async with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+            contact = await session.get(Contact, user)
+            return contact is not None and contact.eligibility_version == 2
+
+    await eventually(refunded)
+    await asyncio.sleep(0.3)  # the late purchase's event, applied or not by now
+    clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    await scheduler_for(client, clock).run_now()
+    await deliver_as_of(client, clock)
+    assert smtp.mailbox.to(email) == []

@@ -3,9 +3,13 @@
 import asyncio
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from checkin_shared.events.contracts import UserEligibilityChangedV1
+from checkin_shared.events.envelope import wrap
+from checkin_testkit.events import eventually, publish_envelope
 
 
 async def test_not_enough_days_is_403_with_required_and_have(
@@ -212,4 +216,31 @@ async def test_an_empty_idempotency_key_is_refused_and_claims_nothing(
     [(claims,)] = await rewards.sql(
         "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
     )
+    assert claims == 0
+
+
+async def test_a_shopper_whose_last_paid_order_was_refunded_cannot_claim(
+    client: httpx.AsyncClient, rewards: Any, amqp_url: str, events_exchange: str
+) -> None:
+    """The token still says eligible; the service's copy (user.eligibility_changed.v1)
+    decides, within moments of the refund."""
+    tier = await rewards.tier(stock=5)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    refund = UserEligibilityChangedV1(user_id=user, eligible=False, version=2)
+    await publish_envelope(
+        amqp_url, events_exchange, wrap(refund, occurred_at=datetime.now(UTC), producer="auth")
+    )
+
+    async def refused() -> bool:
+        [(count,)] = await rewards.sql(
+            "SELECT count(*) FROM reward.shopper_eligibility WHERE user_id = :u AND NOT eligible",
+            u=user,
+        )
+        return bool(count)
+
+    await eventually(refused, within=2)
+    answer = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+    assert (answer.status_code, answer.json()["code"]) == (403, "not_eligible")
+    [(claims,)] = await rewards.sql("SELECT count(*) FROM reward.claim WHERE user_id = :u", u=user)
     assert claims == 0

@@ -122,4 +122,8 @@ def test_the_reward_consumer_declares_the_types_its_handlers_take() -> None:
     from checkin_testkit.events import SUBSCRIPTIONS
     from reward_service.projection.handlers import HANDLERS
 
-    assert sorted(HANDLERS) == SUBSCRIPTIONS["reward"] == ["attendance.checked_in.v1"]
+    assert (
+        sorted(HANDLERS)
+        == SUBSCRIPTIONS["reward"]
+        == ["attendance.checked_in.v1", "user.eligibility_changed.v1"]
+    )

@@ -10,6 +10,7 @@ def test_the_handbooks_event_table_exists_as_code() -> None:
     assert set(CONTRACTS) == {
         "user.registered.v1",
         "purchase.recorded.v1",
+        "user.eligibility_changed.v1",
         "attendance.checked_in.v1",
         "reward.claimed.v1",
         "reward.stock_low.v1",

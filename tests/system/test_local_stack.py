@@ -1,5 +1,6 @@
 """The `make dev` stack as real processes, used only through HTTP as a client would."""
 
+import asyncio
 import email
 import email.header
 import mailbox
@@ -316,6 +317,62 @@ async def test_a_reminder_is_in_the_shoppers_language_and_unsubscribes_in_one_cl
         assert prefs.json() == {"reminders": False, "locale": "en"}
         forged = await client.post(link[:-3] + "abc")
         assert (forged.status_code, forged.json()["code"]) == (400, "invalid_link")
+
+
+async def test_eligibility_follows_imports_and_refunds_without_a_new_token(
+    local_stack: Any,
+) -> None:
+    """A check-in within 2 s of the import, with the token held since before it; and
+    2 s after the refund of the only order, with a token minted while eligible, refused."""
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin_login = await client.post(
+            "/auth/login",
+            json={"email": local_stack.admin[0], "password": local_stack.admin[1]},
+        )
+        admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
+
+        async def shopper(email: str) -> dict[str, str]:
+            user = {"email": email, "password": "s3cret phrase", "name": "E"}
+            await client.post("/auth/register", json=user)
+            login = await client.post(
+                "/auth/login", json={"email": email, "password": user["password"]}
+            )
+            return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+        async def order(email: str, order_id: str, status: str) -> None:
+            item = {
+                "email": email,
+                "order_id": order_id,
+                "amount": "1000",
+                "currency": "KRW",
+                "purchased_at": "2026-11-01T12:00:00+09:00",
+                "status": status,
+            }
+            answer = await client.post(
+                "/auth/admin/purchases", headers=admin, json={"items": [item]}
+            )
+            assert answer.status_code == 200, answer.text
+
+        early = await shopper("eligible-later@example.com")  # minted before any purchase
+        assert (await client.post("/attendance/check-ins", headers=early)).status_code == 403
+        await order("eligible-later@example.com", "SYS-EL-1", "paid")
+
+        async def checked_in() -> bool:
+            answer = await client.post("/attendance/check-ins", headers=early)
+            return answer.status_code == 201
+
+        await eventually(checked_in, within=2)
+
+        refunded = "refunded@example.com"
+        await client.post(
+            "/auth/register", json={"email": refunded, "password": "s3cret phrase", "name": "R"}
+        )
+        await order(refunded, "SYS-EL-2", "paid")
+        holder = await shopper(refunded)  # this token says eligible
+        await order(refunded, "SYS-EL-2", "refunded")
+        await asyncio.sleep(2)
+        answer = await client.post("/attendance/check-ins", headers=holder)
+        assert (answer.status_code, answer.json()["code"]) == (403, "not_eligible")
 
 
 async def _is(read: Any, expected: str) -> bool:

@@ -1,7 +1,9 @@
-"""The attendance schema's declarative base and its outbox."""
+"""The attendance schema's declarative base, its outbox, its inbox and its copy of who
+may check in."""
 
 from checkin_shared.db import schema_metadata
-from checkin_shared.events.tables import outbox_table
+from checkin_shared.events.eligibility import eligibility_table
+from checkin_shared.events.tables import inbox_table, outbox_table
 from sqlalchemy.orm import DeclarativeBase
 
 SCHEMA = "attendance"
@@ -12,3 +14,5 @@ class Base(DeclarativeBase):
 
 
 OUTBOX = outbox_table(Base.metadata, producer="attendance")
+INBOX = inbox_table(Base.metadata)
+ELIGIBILITY = eligibility_table(Base.metadata)

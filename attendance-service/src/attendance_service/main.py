@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.events.eligibility import ELIGIBILITY_EVENT, eligibility_handler
+from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.runtime import service_runtime
@@ -13,7 +15,7 @@ from fastapi import FastAPI
 from attendance_service.admin import router as admin_router
 from attendance_service.checkins import router as checkins_router
 from attendance_service.config import AttendanceSettings
-from attendance_service.db import OUTBOX
+from attendance_service.db import ELIGIBILITY, INBOX, OUTBOX
 
 
 def create_app(
@@ -34,8 +36,20 @@ def create_app(
             clock=clock or SystemClock(),
             keys=keys,
             outbox=OUTBOX,
-        ):
-            yield
+        ) as factory:
+            consumer = make_consumer(
+                service="attendance",
+                settings=settings,
+                inbox=INBOX,
+                session_factory=factory,
+                handlers={ELIGIBILITY_EVENT: eligibility_handler(ELIGIBILITY)},
+            )
+            app.state.consumer = consumer
+            await consumer.start()
+            try:
+                yield
+            finally:
+                await consumer.stop()
 
     app = create_service_app(
         service="attendance",

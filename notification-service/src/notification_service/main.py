@@ -48,6 +48,7 @@ def create_app(
     handlers: dict[str, Handler | Batched] = {
         "user.registered.v1": directory.on_registered,
         "purchase.recorded.v1": directory.on_purchase,
+        "user.eligibility_changed.v1": directory.on_eligibility_changed,
         "attendance.checked_in.v1": directory.on_checked_in,
         "reward.claimed.v1": alerts.on_claimed,
         "reward.stock_low.v1": alerts.on_stock_low,

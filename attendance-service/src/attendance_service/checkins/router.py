@@ -1,7 +1,6 @@
 from datetime import date
 from typing import Annotated
 
-from checkin_shared.errors import ProblemError
 from checkin_shared.security import CurrentUser
 from checkin_shared.unit_of_work import SessionDep, UnitOfWork, request_unit_of_work
 from fastapi import APIRouter, Query, status
@@ -32,18 +31,12 @@ async def check_in(
     """Records today's check-in for the signed-in shopper: once per business day (the
     business time zone decides when a day starts), only for a shopper with a purchase.
     A second check-in the same day is 409 `already_checked_in` and changes nothing."""
-    if not principal.eligible:
-        raise ProblemError(
-            403,
-            "not_eligible",
-            "Not eligible",
-            "Checking in needs at least one purchase from the shop. If your purchase was "
-            "recorded after you signed in, refresh your access token (POST /auth/refresh) "
-            "or sign in again, then check in.",
-            action="refresh_token",
-        )
     return await service.check_in(
-        work.session, user_id=principal.user_id, now=clock.now(), zone=settings.zone
+        work.session,
+        user_id=principal.user_id,
+        token_eligible=principal.eligible,
+        now=clock.now(),
+        zone=settings.zone,
     )
 
 

@@ -25,13 +25,32 @@ def already_checked_in(day: date) -> ProblemError:
     )
 
 
+def not_eligible() -> ProblemError:
+    return ProblemError(
+        403,
+        "not_eligible",
+        "Not eligible",
+        "Checking in needs a paid purchase from the shop (not refunded or cancelled). A "
+        "purchase counts within moments of reaching us; no new sign-in is needed.",
+    )
+
+
 async def check_in(
-    session: AsyncSession, *, user_id: uuid.UUID, now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    token_eligible: bool,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> CheckInRead:
     """One insert under the (user_id, day) unique key: concurrent requests cannot both win.
-    The row, the streak and the event are one statement (`statement.py`)."""
+    Eligibility, the row, the streak and the event are one statement (`statement.py`)."""
     day = business_day(now, zone)
-    outcome = await insert_check_in(session, user_id=user_id, day=day, now=now)
+    outcome = await insert_check_in(
+        session, user_id=user_id, token_eligible=token_eligible, day=day, now=now
+    )
+    if not outcome.eligible:
+        raise not_eligible()
     if not outcome.inserted:
         raise already_checked_in(day)
     total = sum(run.length for run in outcome.runs)  # every day is in exactly one run

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from checkin_shared.events.contracts import AttendanceCheckedInV1
+from checkin_shared.events.eligibility import eligible_sql
 from checkin_shared.events.envelope import wrap
 from checkin_shared.events.outbox import notify_channel
 from checkin_shared.request_id import request_id_var
@@ -17,15 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance_service.checkins.models import CheckIn
 from attendance_service.checkins.streaks import Run
-from attendance_service.db import OUTBOX, SCHEMA
+from attendance_service.db import ELIGIBILITY, OUTBOX, SCHEMA
 
 CHECK_INS = f"{SCHEMA}.{CheckIn.__tablename__}"
 # Table names are the code's own constants, never input; every value is a bound parameter.
 CHECK_IN = text(
     f"""
-WITH inserted AS (
+WITH allowed AS (
+    SELECT {eligible_sql(ELIGIBILITY)} AS eligible
+),
+inserted AS (
     INSERT INTO {CHECK_INS} (id, user_id, day, checked_at)
-    VALUES (:id, :user_id, :day, :checked_at)
+    SELECT :id, :user_id, :day, :checked_at WHERE (SELECT eligible FROM allowed)
     ON CONFLICT (user_id, day) DO NOTHING
     RETURNING day
 ),
@@ -50,7 +54,8 @@ event AS (
     WHERE EXISTS (SELECT FROM inserted)
     RETURNING pg_notify(:channel, '')
 )
-SELECT (SELECT count(*) FROM inserted)::int AS inserted,
+SELECT (SELECT eligible FROM allowed) AS eligible,
+       (SELECT count(*) FROM inserted)::int AS inserted,
        (SELECT count(*) FROM event)::int AS announced,
        array_agg(first ORDER BY first) AS firsts,
        array_agg(last ORDER BY first) AS lasts,
@@ -62,15 +67,17 @@ FROM runs
 
 @dataclass(frozen=True)
 class CheckInOutcome:
+    eligible: bool
     inserted: bool
     runs: list[Run]
 
 
 async def insert_check_in(
-    session: AsyncSession, *, user_id: uuid.UUID, day: date, now: datetime
+    session: AsyncSession, *, user_id: uuid.UUID, token_eligible: bool, day: date, now: datetime
 ) -> CheckInOutcome:
-    """One round trip. `inserted` is False when that day was checked in already (then
-    nothing was written)."""
+    """One round trip. Nothing is written when the shopper may not check in (`eligible`
+    False: the service's copy says so, or has not heard of them and the token says so) or
+    when that day was checked in already (`inserted` False)."""
     # total_days is a placeholder here: the statement writes the real count.
     data = AttendanceCheckedInV1(user_id=user_id, day=day, checked_at=now, total_days=1)
     envelope = wrap(
@@ -85,6 +92,7 @@ async def insert_check_in(
             {
                 "id": uuid.uuid4(),
                 "user_id": user_id,
+                "token_eligible": token_eligible,
                 "day": day,
                 "checked_at": now,
                 "event_id": envelope.id,
@@ -100,4 +108,4 @@ async def insert_check_in(
             row.firsts or [], row.lasts or [], row.lengths or [], strict=True
         )
     ]
-    return CheckInOutcome(inserted=row.inserted == 1, runs=runs)
+    return CheckInOutcome(eligible=bool(row.eligible), inserted=row.inserted == 1, runs=runs)

@@ -7,6 +7,7 @@ from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth_service.purchases import eligibility
 from auth_service.purchases import service as purchases
 from auth_service.users import service as users
 from auth_service.users.models import Account
@@ -44,7 +45,7 @@ async def search(
     session: AsyncSession, *, query: str | None, cursor: str | None, limit: int
 ) -> tuple[list[tuple[Account, bool]], str | None]:
     """Newest first; each account with its eligibility, matching email or name."""
-    eligible = purchases.has_purchase(Account.id).label("eligible")
+    eligible = eligibility.has_paid_purchase(Account.id).label("eligible")
     statement = select(Account, eligible)
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
@@ -60,4 +61,4 @@ async def find(session: AsyncSession, user_id: uuid.UUID) -> Account | None:
 
 
 async def eligible(session: AsyncSession, user_id: uuid.UUID) -> bool:
-    return await purchases.is_eligible(session, user_id)
+    return await eligibility.is_eligible(session, user_id)

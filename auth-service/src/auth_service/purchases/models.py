@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auth_service.db import Base
@@ -12,6 +12,9 @@ class Purchase(Base):
     """A shop order. Imported by email; linked to the account once it exists."""
 
     __tablename__ = "purchase"
+    __table_args__ = (
+        CheckConstraint("status IN ('paid', 'refunded', 'cancelled')", name="status"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     order_id: Mapped[str] = mapped_column(String(100), unique=True)
@@ -22,4 +25,6 @@ class Purchase(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3))
     purchased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # paid (counts for eligibility), or refunded / cancelled (final: it no longer counts)
+    status: Mapped[str] = mapped_column(String(16), server_default="paid")
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,10 +1,11 @@
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from checkin_shared.openapi_examples import example
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+PurchaseStatus = Literal["paid", "refunded", "cancelled"]
 OrderId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
@@ -28,6 +29,11 @@ class PurchaseImportItem(BaseModel):
     amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     currency: Currency = Field(description="ISO 4217 code, e.g. KRW")
     purchased_at: AwareDatetime
+    status: PurchaseStatus = Field(
+        "paid",
+        description="`refunded` or `cancelled` for an order seen before takes it back "
+        "(final); a shopper whose last paid order is taken back is no longer eligible",
+    )
 
 
 class PurchaseImport(BaseModel):
@@ -71,6 +77,7 @@ class PurchaseRead(BaseModel):
                 "amount": "39000.00",
                 "currency": "KRW",
                 "purchased_at": "2026-11-29T14:03:00+09:00",
+                "status": "paid",
             }
         )
     )
@@ -79,3 +86,4 @@ class PurchaseRead(BaseModel):
     amount: Decimal
     currency: str
     purchased_at: datetime
+    status: PurchaseStatus

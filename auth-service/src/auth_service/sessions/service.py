@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.config import AuthSettings
 from auth_service.keys.signing import SigningKeys
-from auth_service.purchases.service import is_eligible
+from auth_service.purchases.eligibility import is_eligible
 from auth_service.sessions.models import RefreshToken
 from auth_service.sessions.schemas import TokenPair
 from auth_service.users.models import Account

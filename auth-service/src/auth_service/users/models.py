@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, String, func, text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Integer, String, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auth_service.db import Base
@@ -23,4 +23,7 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(16), default="shopper")
     # The language chosen at sign-up (body or Accept-Language), for mails; None: the shop's.
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Eligibility as last announced (user.eligibility_changed.v1), and how many changes so far.
+    eligible: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    eligibility_version: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

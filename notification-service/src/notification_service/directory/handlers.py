@@ -7,6 +7,7 @@ from checkin_shared.events.consumer import Batched
 from checkin_shared.events.contracts import (
     AttendanceCheckedInV1,
     PurchaseRecordedV1,
+    UserEligibilityChangedV1,
     UserRegisteredV1,
 )
 from checkin_shared.events.envelope import Envelope
@@ -42,12 +43,37 @@ async def on_registered(session: AsyncSession, envelope: Envelope, data: Any) ->
 
 
 async def on_purchase(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+    """A paid purchase makes a shopper eligible, until eligibility events say otherwise
+    (once one has been applied, only they decide: a refund comes only as one)."""
     assert isinstance(data, PurchaseRecordedV1)
     statement, _ = _upsert(data.user_id, envelope.occurred_at, eligible=True)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Contact.user_id],
             set_={"eligible": True, "updated_at": envelope.occurred_at},
+            where=Contact.eligibility_version == 0,
+        )
+    )
+
+
+async def on_eligibility_changed(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+    """The newest version wins: a late or repeated event changes nothing."""
+    assert isinstance(data, UserEligibilityChangedV1)
+    statement, excluded = _upsert(
+        data.user_id,
+        envelope.occurred_at,
+        eligible=data.eligible,
+        eligibility_version=data.version,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Contact.user_id],
+            set_={
+                "eligible": excluded.eligible,
+                "eligibility_version": excluded.eligibility_version,
+                "updated_at": excluded.updated_at,
+            },
+            where=Contact.eligibility_version < excluded.eligibility_version,
         )
     )
 

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, LargeBinary, String, true
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notification_service.db import Base
@@ -16,6 +16,8 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(100))
     eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The version of the last user.eligibility_changed.v1 applied (0: none yet)
+    eligibility_version: Mapped[int] = mapped_column(Integer, server_default="0")
     reminders: Mapped[bool] = mapped_column(Boolean, server_default=true())
     # The language of the shopper's mails: from sign-up, or set by them; else the shop's.
     locale: Mapped[str | None] = mapped_column(String(8))

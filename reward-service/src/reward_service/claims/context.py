@@ -5,12 +5,13 @@ A storm is mostly refusals, and each of them now costs one round trip, not four.
 import uuid
 from dataclasses import dataclass
 
+from checkin_shared.events.eligibility import eligible_sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.campaigns.models import Campaign
 from reward_service.claims.models import Claim
-from reward_service.db import SCHEMA
+from reward_service.db import ELIGIBILITY, SCHEMA
 from reward_service.projection.models import AttendanceDay
 from reward_service.tiers.models import Tier
 
@@ -22,7 +23,8 @@ SELECT t.id, t.name, t.kind, t.points, t.stock, t.required_days, t.low_stock_thr
         WHERE d.user_id = :user_id AND d.day >= c.starts_on
           AND (c.ends_on IS NULL OR d.day <= c.ends_on))::int AS have,
        EXISTS (SELECT FROM {SCHEMA}.{Claim.__tablename__} AS h
-               WHERE h.user_id = :user_id AND h.tier_id = t.id) AS claimed
+               WHERE h.user_id = :user_id AND h.tier_id = t.id) AS claimed,
+       {eligible_sql(ELIGIBILITY)} AS eligible
 FROM {SCHEMA}.{Tier.__tablename__} AS t
 JOIN {SCHEMA}.{Campaign.__tablename__} AS c ON c.id = t.campaign_id
 WHERE t.id = :tier_id
@@ -41,11 +43,13 @@ class ClaimContext:
     low_stock_threshold: int
     have: int
     claimed: bool
+    eligible: bool
 
 
 async def read(
-    session: AsyncSession, *, user_id: uuid.UUID, tier_id: uuid.UUID
+    session: AsyncSession, *, user_id: uuid.UUID, token_eligible: bool, tier_id: uuid.UUID
 ) -> ClaimContext | None:
-    """None when there is no such tier."""
-    row = (await session.execute(CLAIM_CONTEXT, {"user_id": user_id, "tier_id": tier_id})).first()
+    """None when there is no such tier. `eligible`: the service's copy, else the token."""
+    params = {"user_id": user_id, "tier_id": tier_id, "token_eligible": token_eligible}
+    row = (await session.execute(CLAIM_CONTEXT, params)).first()
     return None if row is None else ClaimContext(**row._mapping)

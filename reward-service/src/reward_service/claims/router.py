@@ -62,7 +62,7 @@ async def my_progress(
     response_model=ClaimCreated,
     summary="Claim a tier (send an Idempotency-Key to retry safely)",
     responses={
-        403: {"description": "not_enough_days"},
+        403: {"description": "not_enough_days or not_eligible"},
         404: {"description": "tier_not_found"},
         409: {"description": "already_claimed or out_of_stock"},
         422: {"description": "idempotency_key_reused or invalid_idempotency_key"},
@@ -84,7 +84,11 @@ async def claim(
 
     async def claim_now() -> ClaimCreated:
         created = await service.claim(
-            work.session, user_id=principal.user_id, tier_id=tier_id, now=now
+            work.session,
+            user_id=principal.user_id,
+            token_eligible=principal.eligible,
+            tier_id=tier_id,
+            now=now,
         )
         catalog.invalidate()  # the tier's stock changed
         return created

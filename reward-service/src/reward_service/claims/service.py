@@ -24,11 +24,25 @@ from reward_service.tiers.models import Tier
 
 
 async def claim(
-    session: AsyncSession, *, user_id: uuid.UUID, tier_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    token_eligible: bool,
+    tier_id: uuid.UUID,
+    now: datetime,
 ) -> ClaimCreated:
-    tier = await context.read(session, user_id=user_id, tier_id=tier_id)
+    tier = await context.read(
+        session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id
+    )
     if tier is None:
         raise tiers.tier_not_found()
+    if not tier.eligible:
+        raise ProblemError(
+            403,
+            "not_eligible",
+            "Not eligible",
+            "Claiming needs a paid purchase from the shop (not refunded or cancelled)",
+        )
     have = tier.have
     if have < tier.required_days:
         raise ProblemError(

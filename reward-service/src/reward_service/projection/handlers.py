@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from checkin_shared.events.consumer import Batched
+from checkin_shared.events.consumer import Batched, Handler
 from checkin_shared.events.contracts import AttendanceCheckedInV1
+from checkin_shared.events.eligibility import ELIGIBILITY_EVENT, eligibility_handler
 from checkin_shared.events.envelope import Envelope
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reward_service.db import ELIGIBILITY
 from reward_service.projection.models import AttendanceDay
 
 # Built once: SQLAlchemy reuses its compiled form; a run of events is one executemany.
@@ -22,4 +24,7 @@ async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]
     await session.execute(RECORD_DAY, days)
 
 
-HANDLERS = {AttendanceCheckedInV1.event_type: Batched(on_checked_in)}
+HANDLERS: dict[str, Handler | Batched] = {
+    AttendanceCheckedInV1.event_type: Batched(on_checked_in),
+    ELIGIBILITY_EVENT: eligibility_handler(ELIGIBILITY),
+}

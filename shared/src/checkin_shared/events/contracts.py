@@ -19,6 +19,18 @@ class UserRegisteredV1(EventData):
     locale: str | None = None  # the language chosen at sign-up ("ko", "en"), if any
 
 
+class UserEligibilityChangedV1(EventData):
+    """A shopper became eligible (a paid purchase) or stopped being (their last paid order
+    refunded or cancelled). `version` grows with each change of that shopper: a consumer
+    keeps the highest it has seen, so a late copy never undoes a newer one."""
+
+    event_type = "user.eligibility_changed.v1"
+
+    user_id: uuid.UUID
+    eligible: bool
+    version: int = Field(ge=1)
+
+
 class PurchaseRecordedV1(EventData):
     event_type = "purchase.recorded.v1"
 
@@ -75,6 +87,7 @@ CONTRACTS: dict[str, type[EventData]] = {
     for c in (
         UserRegisteredV1,
         PurchaseRecordedV1,
+        UserEligibilityChangedV1,
         AttendanceCheckedInV1,
         RewardClaimedV1,
         RewardStockLowV1,

@@ -1,0 +1,55 @@
+"""A shopper is eligible while one of their purchases is paid (not refunded, not
+cancelled). Every change is announced (user.eligibility_changed.v1) in the transaction
+that made it, so the attendance and reward services decide from their own copy within
+moments, whatever token the shopper holds."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from checkin_shared.events.contracts import UserEligibilityChangedV1
+from checkin_shared.events.outbox import add_event
+from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth_service.db import OUTBOX
+from auth_service.purchases.models import Purchase
+from auth_service.users.models import Account
+
+
+def has_paid_purchase(user_id: Any) -> ColumnElement[bool]:
+    """Eligibility as SQL. `user_id`: an id, or the account id column of an enclosing query."""
+    return exists().where(Purchase.user_id == user_id, Purchase.status == "paid")
+
+
+async def is_eligible(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    return bool((await session.execute(select(has_paid_purchase(user_id)))).scalar())
+
+
+async def announce_changes(
+    session: AsyncSession, user_ids: Iterable[uuid.UUID | None], *, now: datetime
+) -> int:
+    """After purchases of these shoppers were written: record and announce each one whose
+    eligibility changed. The accounts are locked first (in id order, no deadlock), so the
+    check below sees every purchase a concurrent writer committed before us."""
+    ids = sorted({u for u in user_ids if u is not None})
+    if not ids:
+        return 0
+    await session.execute(
+        select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update()
+    )
+    changed = await session.execute(
+        update(Account)
+        .where(Account.id.in_(ids), Account.eligible != has_paid_purchase(Account.id))
+        .values(
+            eligible=has_paid_purchase(Account.id),
+            eligibility_version=Account.eligibility_version + 1,
+        )
+        .returning(Account.id, Account.eligible, Account.eligibility_version)
+    )
+    rows = changed.all()
+    for user_id, eligible, version in rows:
+        event = UserEligibilityChangedV1(user_id=user_id, eligible=eligible, version=version)
+        await add_event(session, OUTBOX, event, occurred_at=now)
+    return len(rows)

@@ -1,0 +1,141 @@
+"""Eligibility follows purchases: paid makes a shopper eligible, their last paid order
+refunded or cancelled takes it away; every change is announced once, with a version that
+grows, and /auth/me and new tokens agree."""
+
+import asyncio
+import itertools
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from checkin_testkit.events import eventually
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_events import Collected
+
+PAID_AT = "2026-11-20T10:00:00+09:00"
+
+
+def order(email: str, order_id: str, status: str = "paid") -> dict[str, Any]:
+    return {
+        "email": email,
+        "order_id": order_id,
+        "amount": "1000",
+        "currency": "KRW",
+        "purchased_at": PAID_AT,
+        "status": status,
+    }
+
+
+async def changes(collected: Collected, user_id: str, count: int) -> list[dict[str, Any]]:
+    async def arrived() -> bool:
+        await collected.poll()
+        return len(collected.of("user.eligibility_changed.v1", user_id=user_id)) >= count
+
+    await eventually(arrived)
+    await asyncio.sleep(0.3)  # room for a wrong extra announcement
+    await collected.poll()
+    return [e["data"] for e in collected.of("user.eligibility_changed.v1", user_id=user_id)]
+
+
+async def eligible(client: httpx.AsyncClient, api: Any, email: str) -> tuple[bool, bool]:
+    """(/auth/me says, a fresh token says)."""
+    pair = await api.login(email)
+    me = await client.get("/auth/me", headers=api.bearer(pair["access_token"]))
+    claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
+    return me.json()["eligible"], claims["eligible"]
+
+
+async def test_paid_then_refunded_orders_announce_each_change_once(
+    client: httpx.AsyncClient, api: Any, amqp_url: str, events_exchange: str
+) -> None:
+    collected = Collected(amqp_url, events_exchange)
+    user = await api.register()
+    admin = api.bearer(await api.admin_token())
+    first, second = f"EL-{uuid.uuid4().hex[:8]}", f"EL-{uuid.uuid4().hex[:8]}"
+
+    async def send(*items: dict[str, Any]) -> dict[str, Any]:
+        answer = await client.post(
+            "/auth/admin/purchases", json={"items": list(items)}, headers=admin
+        )
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+    assert (await send(order(user["email"], first)))["imported"] == 1
+    assert await eligible(client, api, user["email"]) == (True, True)
+    await send(order(user["email"], second))  # a second paid order: no change to announce
+    assert (await send(order(user["email"], first, "refunded")))["imported"] == 1
+    assert await eligible(client, api, user["email"]) == (True, True)  # the second still paid
+    await send(order(user["email"], second, "cancelled"))
+    assert await eligible(client, api, user["email"]) == (False, False)
+    again = await send(order(user["email"], second, "cancelled"), order(user["email"], first))
+    assert (again["imported"], again["skipped"]) == (0, 2)  # final: a paid copy changes nothing
+
+    seen = await changes(collected, user["id"], 2)
+    assert [(c["eligible"], c["version"]) for c in seen] == [(True, 1), (False, 2)]
+    mine = await client.get(
+        "/auth/me/purchases", headers=api.bearer((await api.login(user["email"]))["access_token"])
+    )
+    assert {p["order_id"]: p["status"] for p in mine.json()["items"]} == {
+        first: "refunded",
+        second: "cancelled",
+    }
+
+
+async def test_orders_before_the_account_count_when_it_is_made(
+    client: httpx.AsyncClient, api: Any, amqp_url: str, events_exchange: str
+) -> None:
+    collected = Collected(amqp_url, events_exchange)
+    admin = api.bearer(await api.admin_token())
+    paid_email, refunded_email = api.new_email(), api.new_email()
+    items = [
+        order(paid_email, f"EL-{uuid.uuid4().hex[:8]}"),
+        order(refunded_email, f"EL-{uuid.uuid4().hex[:8]}", "refunded"),
+    ]
+    answer = await client.post("/auth/admin/purchases", json={"items": items}, headers=admin)
+    assert answer.json()["unregistered"] == 2
+    paid, refunded = await api.register(paid_email), await api.register(refunded_email)
+    [change] = await changes(collected, paid["id"], 1)
+    assert (change["eligible"], change["version"]) == (True, 1)
+    assert await eligible(client, api, refunded_email) == (False, False)
+    assert collected.of("user.eligibility_changed.v1", user_id=refunded["id"]) == []
+
+
+async def test_concurrent_imports_for_one_shopper_announce_a_consistent_history(
+    client: httpx.AsyncClient, api: Any, amqp_url: str, events_exchange: str
+) -> None:
+    """Twenty imports at once, paid and refunded, for one shopper: the versions run 1..n
+    without a gap, alternate, and the last says what the database says."""
+    collected = Collected(amqp_url, events_exchange)
+    user = await api.register()
+    admin = api.bearer(await api.admin_token())
+    ids = [f"EL-{uuid.uuid4().hex[:8]}" for _ in range(10)]
+    await asyncio.gather(
+        *(
+            client.post(
+                "/auth/admin/purchases", json={"items": [order(user["email"], i)]}, headers=admin
+            )
+            for i in ids
+        ),
+        *(
+            client.post(
+                "/auth/admin/purchases",
+                json={"items": [order(user["email"], i, "refunded")]},
+                headers=admin,
+            )
+            for i in ids
+        ),
+    )
+    final = (await eligible(client, api, user["email"]))[0]
+    await asyncio.sleep(1)
+    await collected.poll()
+    seen = [e["data"] for e in collected.of("user.eligibility_changed.v1", user_id=user["id"])]
+    versions = sorted(c["version"] for c in seen)
+    assert versions == list(range(1, len(seen) + 1))
+    by_version = sorted(seen, key=lambda c: c["version"])
+    assert all(a["eligible"] != b["eligible"] for a, b in itertools.pairwise(by_version))
+    assert by_version[-1]["eligible"] == final
