@@ -218,3 +218,30 @@ async def test_a_forwarded_for_header_counts_only_from_a_trusted_proxy(
         assert other.status_code == 200
         again = await client.get("/echo/who", headers={"X-Forwarded-For": "1.2.3.4", **token})
         assert again.status_code == 429
+
+
+async def test_the_shops_servers_reach_the_auth_service_without_a_token(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """`/auth/integrations/` and `/auth/webhooks/` carry their own credentials, checked by
+    the auth service: the gateway lets them through (and still rate-limits them)."""
+    body = {
+        "items": [
+            {
+                "email": "a@example.com",
+                "order_id": "G-1",
+                "amount": "1",
+                "currency": "KRW",
+                "purchased_at": "2026-11-01T00:00:00+09:00",
+            }
+        ]
+    }
+    keyless = await gateway.post("/auth/integrations/purchases", json=body)
+    assert (keyless.status_code, keyless.json()["code"]) == (401, "invalid_api_key")
+    wrong = await gateway.post(
+        "/auth/integrations/purchases", json=body, headers={"X-Api-Key": "ck_nope"}
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_api_key")
+    # everything else under /auth still needs a token at the gateway
+    admin_route = await gateway.post("/auth/admin/purchases", json=body)
+    assert (admin_route.status_code, admin_route.json()["code"]) == (401, "invalid_token")

@@ -375,6 +375,82 @@ async def test_eligibility_follows_imports_and_refunds_without_a_new_token(
         assert (answer.status_code, answer.json()["code"]) == (403, "not_eligible")
 
 
+async def test_the_shops_servers_record_orders_with_a_key_and_a_signed_webhook(
+    local_stack: Any,
+) -> None:
+    """Through the gateway with no token: an API key, then a signed order webhook; the
+    shopper's check-in with the token held since before follows within 2 s."""
+    import json
+    import time
+
+    from checkin_shared.webhook_signature import signed_headers
+
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin_login = await client.post(
+            "/auth/login",
+            json={"email": local_stack.admin[0], "password": local_stack.admin[1]},
+        )
+        admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
+        key = await client.post(
+            "/auth/admin/api-keys",
+            json={"name": "order system", "scopes": ["purchases:write"]},
+            headers=admin,
+        )
+        assert key.status_code == 201
+        hook = await client.post(
+            "/auth/admin/order-webhooks", json={"name": "orders"}, headers=admin
+        )
+        assert hook.status_code == 201
+
+        async def shopper(email: str) -> dict[str, str]:
+            user = {"email": email, "password": "s3cret phrase", "name": "S"}
+            assert (await client.post("/auth/register", json=user)).status_code == 201
+            login = await client.post(
+                "/auth/login", json={"email": email, "password": "s3cret phrase"}
+            )
+            return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+        async def checks_in(headers: dict[str, str]) -> None:
+            async def done() -> bool:
+                answer = await client.post("/attendance/check-ins", headers=headers)
+                return answer.status_code == 201
+
+            await eventually(done, within=2)
+
+        by_key = await shopper("by-key@example.com")
+        item = {
+            "email": "by-key@example.com",
+            "order_id": "SYS-KEY-1",
+            "amount": "1000",
+            "currency": "KRW",
+            "purchased_at": "2026-11-01T12:00:00+09:00",
+        }
+        sent = await client.post(
+            "/auth/integrations/purchases",
+            json={"items": [item]},
+            headers={"X-Api-Key": key.json()["key"]},
+        )
+        assert (sent.status_code, sent.json()["imported"]) == (200, 1)
+        await checks_in(by_key)
+
+        by_hook = await shopper("by-hook@example.com")
+        event = {
+            "event_id": "evt-sys-1",
+            "type": "order.paid",
+            "order": {**item, "order_id": "SYS-HOOK-1", "email": "by-hook@example.com"},
+        }
+        raw = json.dumps(event).encode()
+        headers = {
+            **signed_headers(hook.json()["secret"], raw, now=time.time()),
+            "Content-Type": "application/json",
+        }
+        posted = await client.post(hook.json()["path"], content=raw, headers=headers)
+        assert (posted.status_code, posted.json()) == (200, {"status": "applied"})
+        unsigned = await client.post(hook.json()["path"], json=event)
+        assert (unsigned.status_code, unsigned.json()["code"]) == (401, "invalid_signature")
+        await checks_in(by_hook)
+
+
 async def _is(read: Any, expected: str) -> bool:
     return bool(await read() == expected)
 

@@ -12,10 +12,18 @@ REPO = Path(__file__).resolve().parents[2]
 STATUS = re.compile(r" → (\d{3})$")
 
 
-def walkthrough() -> str:
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("### Try it through the gateway", 1)[1]
+def block_after(readme: str, heading: str) -> str:
+    section = readme.split(heading, 1)[1]
     return section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+
+
+def walkthrough() -> str:
+    """The walkthrough and its continuation (connecting a shop's order system)."""
+    readme = (REPO / "README.md").read_text()
+    return "\n".join(
+        block_after(readme, heading)
+        for heading in ("### Try it through the gateway", "### Connecting a shop's order system")
+    )
 
 
 def expected_codes(script: str) -> list[tuple[str, str]]:
@@ -63,7 +71,7 @@ def run(script: str, local_stack: Any) -> list[str]:
 def test_the_walkthrough_answers_as_its_comments_say_twice(local_stack: Any) -> None:
     script = walkthrough()
     expected = expected_codes(script)
-    assert len(expected) >= 25
+    assert len(expected) >= 30
     first, second = run(script, local_stack), run(script, local_stack)
     assert first == [a for a, _ in expected]
     assert second == [b for _, b in expected]

@@ -17,6 +17,7 @@ from auth_service.accounts import router as accounts_router
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
 from auth_service.db import OUTBOX
+from auth_service.integrations import router as integrations_router
 from auth_service.keys import router as keys_router
 from auth_service.keys.signing import SigningKeys
 from auth_service.purchases import router as purchases_router
@@ -24,6 +25,7 @@ from auth_service.sessions import router as sessions_router
 from auth_service.sessions.service import Issuer
 from auth_service.sessions.throttle import LoginThrottle
 from auth_service.users.passwords import Passwords
+from auth_service.webhooks import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,14 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
         description="Accounts, tokens, purchase history and the JWKS.",
         lifespan=lifespan,
     )
-    for module in (accounts_router, sessions_router, purchases_router, keys_router):
+    for module in (
+        accounts_router,
+        sessions_router,
+        purchases_router,
+        integrations_router,
+        webhooks_router,
+        keys_router,
+    ):
         app.include_router(module.router)
     return app
 

@@ -12,12 +12,15 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/notifications/unsubscribe"),
     }
 )
+# Called by the shop's servers with their own credentials (an API key, a webhook
+# signature), which the auth service checks; still rate-limited here.
+PUBLIC_PREFIXES = ("/auth/integrations/", "/auth/webhooks/")
 DOC_SUFFIXES = ("/openapi.json", "/docs", "/redoc")
 DOC_ASSETS = "/docs/assets/"
 
 
 def is_public(method: str, path: str, segment: str) -> bool:
-    if (method, path) in PUBLIC_ROUTES:
+    if (method, path) in PUBLIC_ROUTES or path.startswith(PUBLIC_PREFIXES):
         return True
     if method not in ("GET", "HEAD"):
         return False
