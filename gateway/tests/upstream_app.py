@@ -30,6 +30,19 @@ async def slow(_: Request) -> JSONResponse:
     return JSONResponse({"late": True})
 
 
+async def cut_short(_: Request) -> StreamingResponse:
+    """Headers promising 169 bytes, then 20 of them, then the process 'dies' (the
+    connection is dropped): what a service killed between headers and body looks like."""
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"day": "2026-11-30",'
+        raise RuntimeError("killed mid-body")
+
+    return StreamingResponse(
+        chunks(), media_type="application/json", headers={"Content-Length": "169"}
+    )
+
+
 async def big(_: Request) -> StreamingResponse:
     async def chunks():  # type: ignore[no-untyped-def]
         for _ in range(64):
@@ -67,6 +80,7 @@ def create_upstream() -> Starlette:
             Route("/echo/openapi.json", openapi),
             Route("/slow/openapi.json", openapi),
             Route("/echo/big", big),
+            Route("/echo/cut-short", cut_short, methods=["POST"]),
             Route("/echo/{rest:path}", echo, methods=methods),
             Route("/slow/{rest:path}", slow, methods=methods),
         ]

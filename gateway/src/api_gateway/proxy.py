@@ -23,6 +23,10 @@ SMALL_BODY = 64 * 1024
 BODY_READ = "gateway.body_read"  # set in the scope once the body is being read
 
 
+# Answers up to this size (every JSON answer; not CSV exports) are read whole first.
+WHOLE_BODY_BYTES = 256 * 1024
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -208,6 +212,18 @@ class Proxy:
                 "status": response.status,
                 "headers": client_response_headers(response.headers.items()),
             }
+            length = response.content_length
+            if length is not None and length <= WHOLE_BODY_BYTES:
+                # Read it all before answering: a service that dies between its headers
+                # and its body becomes a clean 503 (retry) instead of a cut-off answer.
+                try:
+                    body = await response.read()
+                except aiohttp.ClientError as exc:
+                    log.warning("upstream answer cut short: %r", exc)
+                    raise _unavailable() from None
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
             await send(start)
             async for chunk in response.content.iter_chunked(64 * 1024):
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
