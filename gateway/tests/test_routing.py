@@ -245,3 +245,11 @@ async def test_the_shops_servers_reach_the_auth_service_without_a_token(
     # everything else under /auth still needs a token at the gateway
     admin_route = await gateway.post("/auth/admin/purchases", json=body)
     assert (admin_route.status_code, admin_route.json()["code"]) == (401, "invalid_token")
+
+
+async def test_a_service_dying_between_headers_and_body_is_a_clean_503(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    answer = await gateway.post("/echo/cut-short", headers=auth_header(shopper_token))
+    assert (answer.status_code, answer.json()["code"]) == (503, "service_unavailable")
+    assert answer.headers["retry-after"]

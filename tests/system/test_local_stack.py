@@ -451,6 +451,52 @@ async def test_the_shops_servers_record_orders_with_a_key_and_a_signed_webhook(
         await checks_in(by_hook)
 
 
+async def test_a_shopper_signs_in_with_the_shops_account_through_the_gateway(
+    local_stack: Any,
+) -> None:
+    from checkin_testkit.apps import running_server
+    from checkin_testkit.oidc import TestIssuer
+
+    issuer = TestIssuer()
+    async with (
+        running_server(issuer.app()) as url,
+        httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client,
+    ):
+        issuer.url = url
+        admin_login = await client.post(
+            "/auth/login",
+            json={"email": local_stack.admin[0], "password": local_stack.admin[1]},
+        )
+        admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
+        registered = await client.post(
+            "/auth/admin/identity-providers",
+            json={"name": "shop", "issuer": url, "audience": "checkin"},
+            headers=admin,
+        )
+        assert registered.status_code == 201, registered.text
+        token = issuer.id_token(sub="shop-42", email="sso@example.com", audience="checkin")
+        exchanged = await client.post(
+            "/auth/token-exchange",
+            json={
+                "subject_token": token,
+                "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            },
+        )
+        assert exchanged.status_code == 200, exchanged.text
+        me = await client.get(
+            "/auth/me", headers={"Authorization": f"Bearer {exchanged.json()['access_token']}"}
+        )
+        assert me.json()["email"] == "sso@example.com"
+        forged = await client.post(
+            "/auth/token-exchange",
+            json={
+                "subject_token": token[:-4] + "AAAA",
+                "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            },
+        )
+        assert (forged.status_code, forged.json()["code"]) == (401, "invalid_token")
+
+
 async def _is(read: Any, expected: str) -> bool:
     return bool(await read() == expected)
 

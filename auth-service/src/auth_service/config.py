@@ -4,7 +4,7 @@ from pathlib import Path
 
 from checkin_shared.runtime import RuntimeSettings
 from checkin_shared.settings import dev_database_url
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 PLACEHOLDER_PASSWORDS = {"changeme", "change-me", "password", "admin", "secret"}
@@ -29,6 +29,18 @@ class AuthSettings(RuntimeSettings):
     bootstrap_admin_email: str | None = None
     bootstrap_admin_password: SecretStr | None = None
     bootstrap_admin_name: str = "Admin"
+    # Shoppers may make a local account (email and password); off when the shop's own
+    # accounts are the only way in (POST /auth/token-exchange). Existing accounts and
+    # admins still log in.
+    local_signup: bool = True
+    # Discovery, JWKS: http on loopback too (make dev, tests); deployments leave it off.
+    allow_loopback_urls: bool = False
+    # ID tokens: the clock skew allowed on exp/nbf/iat, and how long a JWKS is kept.
+    id_token_leeway_seconds: int = Field(60, ge=0, le=300)
+    jwks_cache_seconds: float = Field(300.0, gt=0)
+    # A token naming a key we lack fetches the JWKS again (the provider rotated its keys),
+    # but not more often than this: made-up key ids cannot make us hammer the provider.
+    jwks_refresh_floor_seconds: float = Field(10.0, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> "AuthSettings":

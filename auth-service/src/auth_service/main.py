@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.errors import ProblemError
@@ -17,6 +18,8 @@ from auth_service.accounts import router as accounts_router
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
 from auth_service.db import OUTBOX
+from auth_service.identity import router as identity_router
+from auth_service.identity.jwks import JwksCache
 from auth_service.integrations import router as integrations_router
 from auth_service.keys import router as keys_router
 from auth_service.keys.signing import SigningKeys
@@ -59,7 +62,15 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
                 max_per_ip=settings.login_max_failures_per_ip,
             )
             await _bootstrap_admin(app, settings)
-            yield
+            async with httpx.AsyncClient(follow_redirects=False) as http:
+                app.state.http = http  # identity providers' discovery and JWKS
+                app.state.jwks = JwksCache(
+                    http,
+                    ttl=settings.jwks_cache_seconds,
+                    allow_loopback=settings.allow_loopback_urls,
+                    refresh_floor=settings.jwks_refresh_floor_seconds,
+                )
+                yield
 
     app = create_service_app(
         service="auth",
@@ -74,6 +85,7 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
         purchases_router,
         integrations_router,
         webhooks_router,
+        identity_router,
         keys_router,
     ):
         app.include_router(module.router)

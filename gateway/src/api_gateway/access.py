@@ -6,6 +6,7 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/auth/register"),
         ("POST", "/auth/login"),
         ("POST", "/auth/refresh"),
+        ("POST", "/auth/token-exchange"),
         ("GET", "/auth/.well-known/jwks.json"),
         # the reminder mail's signed link (the notification service checks the token)
         ("GET", "/notifications/unsubscribe"),

@@ -41,6 +41,8 @@ def test_settings(
         "argon2_parallelism": 1,
         "login_max_failures_per_email": 1000,
         "login_max_failures_per_ip": 1000,
+        "allow_loopback_urls": True,  # the tests' identity providers listen on 127.0.0.1
+        "jwks_refresh_floor_seconds": 0.3,
         "log_json": False,
         **overrides,
     }

@@ -5,7 +5,7 @@ from checkin_shared.locales import from_accept_language
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import AdminUser, CurrentUser
 from checkin_shared.unit_of_work import SessionDep
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Header, Query, Request, status
 
 from auth_service.accounts import service
 from auth_service.dependencies import ClockDep, PasswordsDep
@@ -19,10 +19,15 @@ router = APIRouter(prefix="/auth", tags=["users"])
     "/register",
     status_code=status.HTTP_201_CREATED,
     summary="Create a shopper account",
-    responses={409: {"description": "email_taken"}, 422: {"description": "weak_password"}},
+    responses={
+        403: {"description": "local_signup_disabled"},
+        409: {"description": "email_taken"},
+        422: {"description": "weak_password"},
+    },
 )
 async def register(
     body: UserCreate,
+    request: Request,
     session: SessionDep,
     passwords: PasswordsDep,
     clock: ClockDep,
@@ -37,6 +42,13 @@ async def register(
 ) -> UserRead:
     """Creates a shopper account. The language of mails comes from `locale`, else from
     `Accept-Language`, else the shop's. Orders already imported for this email are linked."""
+    if not request.app.state.settings.local_signup:
+        raise ProblemError(
+            403,
+            "local_signup_disabled",
+            "Sign-up disabled",
+            "Accounts come from the shop's sign-in here: use POST /auth/token-exchange",
+        )
     check_strength(body.password, email=body.email)
     password_hash = await passwords.hash(body.password)
     account = await service.register(

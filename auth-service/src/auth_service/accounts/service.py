@@ -22,10 +22,12 @@ async def register(
     *,
     email: str,
     name: str,
-    password_hash: str,
+    password_hash: str | None,
     role: str,
     now: datetime,
     locale: str | None = None,
+    identity_provider_id: uuid.UUID | None = None,
+    subject: str | None = None,
 ) -> Account:
     """A new account, with the orders already imported under its email."""
     account = await users.create_account(
@@ -36,6 +38,8 @@ async def register(
         role=role,
         now=now,
         locale=locale,
+        identity_provider_id=identity_provider_id,
+        subject=subject,
     )
     await purchases.link_to_account(session, account, now=now)
     return account

@@ -23,10 +23,12 @@ async def create_account(
     *,
     email: str,
     name: str,
-    password_hash: str,
+    password_hash: str | None,
     role: str,
     now: datetime,
     locale: str | None = None,
+    identity_provider_id: uuid.UUID | None = None,
+    subject: str | None = None,
 ) -> Account:
     """Insert under the case-insensitive unique key; 409 `email_taken` when it exists."""
     statement = (
@@ -38,6 +40,8 @@ async def create_account(
             password_hash=password_hash,
             role=role,
             locale=locale,
+            identity_provider_id=identity_provider_id,
+            subject=subject,
             created_at=now,
         )
         .on_conflict_do_nothing()
