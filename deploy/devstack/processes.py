@@ -162,7 +162,7 @@ class Stack:
         lines = [
             "",
             "The check-in stack is up. Everything public goes through the gateway:",
-            f"  gateway      {gateway_url}   (API docs: {gateway_url}/docs)",
+            f"  gateway      {gateway_url}   (API docs: {gateway_url}/docs and /redoc)",
             f"  metrics      http://127.0.0.1:{self.base_port + GATEWAY_METRICS_OFFSET}/metrics"
             "   (the gateway's, internal only; each service's on its own port)",
         ]

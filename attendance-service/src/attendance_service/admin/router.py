@@ -12,7 +12,7 @@ from attendance_service.admin.schemas import AdminCheckIn, DailySummary
 from attendance_service.days import business_day, day_range
 from attendance_service.dependencies import ClockDep, SettingsDep
 
-router = APIRouter(prefix="/attendance/admin", tags=["admin"])
+router = APIRouter(prefix="/attendance/admin", tags=["admin: attendance"])
 
 
 @router.get("/check-ins", summary="Who checked in (filter by day and/or shopper)")

@@ -29,7 +29,8 @@ async def check_in(
     principal: CurrentUser, work: CheckInWork, settings: SettingsDep, clock: ClockDep
 ) -> CheckInRead:
     """Records today's check-in for the signed-in shopper: once per business day (the
-    business time zone decides when a day starts), only for a shopper with a purchase.
+    business time zone decides when a day starts), only for a shopper with a paid purchase
+    (followed by events: no new sign-in is needed after one is recorded or refunded).
     A second check-in the same day is 409 `already_checked_in` and changes nothing."""
     return await service.check_in(
         work.session,
