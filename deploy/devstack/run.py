@@ -70,6 +70,7 @@ def environment(args: argparse.Namespace, key_file: Path, admin: tuple[str, str]
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": admin[1],
         # a local identity provider (a test's, a developer's) may listen on 127.0.0.1
         "AUTH_ALLOW_LOOPBACK_URLS": "true",
+        "NOTIFICATION_ALLOW_LOOPBACK_URLS": "true",
         "NOTIFICATION_SMTP_PORT": str(args.base_port + MAIL_SINK.port_offset),
         "NOTIFICATION_ALERT_RECIPIENTS": json.dumps([admin[0]]),
         "NOTIFICATION_PUBLIC_URL": f"http://{host}:{args.base_port}",

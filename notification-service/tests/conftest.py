@@ -79,6 +79,7 @@ def settings(
         event_page_url="https://shop.example/event",
         logo_url="https://shop.example/logo.png",
         public_url="https://rewards.shop.example",
+        allow_loopback_urls=True,  # the shop's webhook receivers of the tests listen here
         sender_poll_seconds=0.1,
         retry_base_seconds=0.2,
         retry_max_seconds=1.0,

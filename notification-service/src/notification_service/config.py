@@ -27,6 +27,8 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     shop_name: str = "Check-in Rewards"
     event_page_url: str | None = Field(None, description="The event page mails link to")
     logo_url: str | None = Field(None, description="An image shown atop every mail")
+    # Outgoing webhook URLs: http on loopback too (make dev, tests); deployments leave it off.
+    allow_loopback_urls: bool = False
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="Where shoppers reach the gateway: the base of links in mails "
@@ -44,6 +46,9 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     # notifications are sent again once it passes).
     sender_lease_seconds: float = Field(60.0, gt=0)
     max_attempts: int = 6
+    # The shop's webhooks get longer: a receiver down for hours still gets every event
+    # (with the back-off capped at retry_max_seconds: about 2.5 h at the defaults).
+    shop_webhook_max_attempts: int = Field(15, ge=1)
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 900.0
 

@@ -26,6 +26,8 @@ from notification_service.directory import service as directory_service
 from notification_service.log import router as log_router
 from notification_service.reminders.service import ReminderScheduler
 from notification_service.rendering import Branding, Templates
+from notification_service.shop_webhooks import router as shop_webhooks_router
+from notification_service.shop_webhooks.channel import ShopWebhookChannel
 
 
 def create_app(
@@ -74,6 +76,9 @@ def create_app(
                 settings,
                 email=EmailChannel(settings),
                 webhook=WebhookChannel(http),
+                shop_webhook=ShopWebhookChannel(
+                    http, factory, allow_loopback=settings.allow_loopback_urls
+                ),
             )
             consumer = make_consumer(
                 service="notification",
@@ -113,5 +118,6 @@ def create_app(
     )
     app.include_router(log_router.router)
     app.include_router(directory_router.router)
+    app.include_router(shop_webhooks_router.router)
     app.include_router(log_router.admin)
     return app

@@ -1,5 +1,6 @@
 """Claim emails to the shopper and low-stock alerts to the admins (and a webhook)."""
 
+import uuid
 from typing import Any
 
 from checkin_shared.events.contracts import RewardClaimedV1, RewardStockLowV1
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notification_service.directory.models import AlertRecipient, Contact
 from notification_service.log.service import enqueue
 from notification_service.rendering import Templates
+from notification_service.shop_webhooks import service as shop_webhooks
 
 
 class ContactUnknown(Exception):
@@ -24,6 +26,7 @@ class AlertHandlers:
 
     async def on_claimed(self, session: AsyncSession, envelope: Envelope, data: Any) -> None:
         assert isinstance(data, RewardClaimedV1)
+        await tell_the_shop(session, envelope, data)
         contact = await session.get(Contact, data.user_id)
         if contact is None or contact.email is None:
             raise ContactUnknown(f"no email known for user {data.user_id}")
@@ -73,3 +76,28 @@ class AlertHandlers:
                 message=message,
                 now=envelope.occurred_at,
             )
+
+
+async def tell_the_shop(session: AsyncSession, envelope: Envelope, data: RewardClaimedV1) -> None:
+    """`reward.claimed` for every claim; `points.credited` for a points tier's."""
+    told = data.model_dump(mode="json")
+    await shop_webhooks.tell(
+        session,
+        event_type="reward.claimed",
+        event_id=envelope.id,
+        occurred_at=envelope.occurred_at,
+        data=told,
+    )
+    if data.kind == "points" and data.points:
+        await shop_webhooks.tell(
+            session,
+            event_type="points.credited",
+            event_id=uuid.uuid5(envelope.id, "points.credited"),
+            occurred_at=envelope.occurred_at,
+            data={
+                "user_id": told["user_id"],
+                "amount": data.points,
+                "reason": f"reward: {data.tier_name}",
+                "claim_id": told["claim_id"],
+            },
+        )

@@ -15,13 +15,15 @@ from notification_service.log.models import Notification
 
 
 class Channel(Protocol):
-    async def send(self, notification: Notification) -> None: ...
+    async def send(self, notification: Notification) -> int | None:
+        """None, or the HTTP status the receiver answered; raises DeliveryFailed."""
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, response_status: int | None = None) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.response_status = response_status
 
 
 class OneLineHeader(UnstructuredHeader, BaseHeader):

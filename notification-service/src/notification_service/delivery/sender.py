@@ -44,11 +44,14 @@ class Sender:
         *,
         email: EmailChannel,
         webhook: WebhookChannel,
+        shop_webhook: Channel | None = None,
     ) -> None:
         self.factory = factory
         self.clock = clock
         self.settings = settings
         self.channels: dict[str, Channel] = {"email": email, "webhook": webhook}
+        if shop_webhook is not None:
+            self.channels["shop_webhook"] = shop_webhook
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -99,13 +102,21 @@ class Sender:
 
     def _record(self, notification: Notification, result: object, now: datetime) -> None:
         notification.attempts += 1
-        if result is None:
+        if result is None or isinstance(result, int):  # nothing, or the receiver's status
             notification.status, notification.sent_at, notification.last_error = "sent", now, None
+            notification.response_status = result
             outcome = "sent"
         else:
+            if isinstance(result, DeliveryFailed):
+                notification.response_status = result.response_status
             permanent = isinstance(result, DeliveryFailed) and result.permanent
             notification.last_error = str(result)[:2000] or repr(result)
-            if permanent or notification.attempts >= self.settings.max_attempts:
+            limit = (
+                self.settings.shop_webhook_max_attempts
+                if notification.channel == "shop_webhook"
+                else self.settings.max_attempts
+            )
+            if permanent or notification.attempts >= limit:
                 notification.status = "failed"
                 outcome = "failed"
             else:

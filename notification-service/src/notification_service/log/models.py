@@ -1,5 +1,6 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notification_service.db import Base
@@ -26,7 +28,8 @@ class Notification(Base):
             "cause", "recipient", "channel", name="uq_notification_cause_recipient_channel"
         ),
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
-        CheckConstraint("channel IN ('email', 'webhook')", name="channel"),
+        CheckConstraint("channel IN ('email', 'webhook', 'shop_webhook')", name="channel"),
+        Index("ix_notification_webhook_id", "webhook_id", "created_at", "id"),
         Index("ix_notification_due", "next_attempt_at", postgresql_where="status = 'pending'"),
         Index("ix_notification_user_id", "user_id", "created_at"),
         Index("ix_notification_created_at", "created_at", "id"),
@@ -47,6 +50,12 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A delivery to one of the shop's webhooks: which, the event's id, what is posted, and
+    # what the shop's server last answered.
+    webhook_id: Mapped[uuid.UUID | None]
+    event_id: Mapped[uuid.UUID | None]
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    response_status: Mapped[int | None] = mapped_column(Integer)
     # Set (on the database's clock) while a sender speaks to the mail server.
     leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

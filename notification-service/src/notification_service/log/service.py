@@ -63,7 +63,8 @@ async def page(
     status: str | None = None,
 ) -> tuple[list[Notification], str | None]:
     """Newest first, with the next page's cursor."""
-    statement = select(Notification)
+    # the shop's webhook deliveries are listed per webhook, not here
+    statement = select(Notification).where(Notification.channel != "shop_webhook")
     if user_id is not None:
         statement = statement.where(Notification.user_id == user_id)
     if kind:
