@@ -36,8 +36,14 @@ async def announce_changes(
     ids = sorted({u for u in user_ids if u is not None})
     if not ids:
         return 0
+    # FOR NO KEY UPDATE, not FOR UPDATE: inserting a purchase already holds FOR KEY SHARE
+    # on its account (the foreign key), and two writers each holding that while asking for
+    # FOR UPDATE deadlock; NO KEY UPDATE does not conflict with KEY SHARE.
     await session.execute(
-        select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update()
+        select(Account.id)
+        .where(Account.id.in_(ids))
+        .order_by(Account.id)
+        .with_for_update(key_share=True)
     )
     changed = await session.execute(
         update(Account)
