@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import imports
 import loads
 import prepare
 import report
@@ -42,14 +43,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale-tokens", type=int, default=60_000)
     parser.add_argument(
         "--only",
-        default="ceilings,checkins,scale,reads,storm,mail",
-        help="the runs to do, of: ceilings, checkins, scale, reads, storm, mail",
+        default="ceilings,checkins,scale,reads,storm,mail,imports",
+        help="the runs to do, of: ceilings, checkins, scale, reads, storm, mail, imports",
     )
     parser.add_argument("--direct-tokens", type=int, default=25_000)
     parser.add_argument("--storm", type=int, default=10_000, help="shoppers in the claim storm")
     parser.add_argument("--storm-connections", type=int, default=200)
     parser.add_argument("--stock", type=int, default=100)
     parser.add_argument("--mail-claims", type=int, default=200)
+    parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
     parser.add_argument(
         "--admin-url",
@@ -331,6 +333,21 @@ async def measure(
             ok, f"{result['statuses']}; mails per claim {result['mails_per_claim']}"
         )
         results["event latency: claim answered -> mail accepted"] = result
+
+    if "imports" in only:
+        await settled()
+        print(f"• CSV purchase import: {args.import_rows:,} rows through the gateway")
+        result = await imports.import_rows(gateway, bench_stack.ADMIN, args.import_rows)
+        job = result["job"]
+        ok = job.get("status") == "done" and job.get("imported") == args.import_rows
+        result["check"] = check(
+            ok,
+            f"{job.get('status')}: {job.get('imported')} imported of {job.get('total_rows')}, "
+            f"{job.get('error_rows')} errors; {result['bytes'] / 1e6:.1f} MB uploaded in "
+            f"{result['upload_seconds']:.1f} s, done after {result['seconds']:.1f} s "
+            "(req/s column: rows/s)",
+        )
+        results[f"CSV import, {args.import_rows:,} rows (rows/s)"] = result
 
 
 if __name__ == "__main__":

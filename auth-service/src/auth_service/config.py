@@ -41,6 +41,11 @@ class AuthSettings(RuntimeSettings):
     # A token naming a key we lack fetches the JWKS again (the provider rotated its keys),
     # but not more often than this: made-up key ids cannot make us hammer the provider.
     jwks_refresh_floor_seconds: float = Field(10.0, ge=0)
+    # CSV purchase imports: the largest upload, rows per transaction, and how long a
+    # worker holds a job before another may take it over (it died).
+    import_max_bytes: int = Field(32 * 1_048_576, gt=0)
+    import_batch_rows: int = Field(1000, ge=1, le=10_000)
+    import_lease_seconds: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> "AuthSettings":

@@ -20,6 +20,8 @@ from auth_service.config import AuthSettings
 from auth_service.db import OUTBOX
 from auth_service.identity import router as identity_router
 from auth_service.identity.jwks import JwksCache
+from auth_service.imports import router as imports_router
+from auth_service.imports.worker import ImportWorker
 from auth_service.integrations import router as integrations_router
 from auth_service.keys import router as keys_router
 from auth_service.keys.signing import SigningKeys
@@ -62,6 +64,14 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
                 max_per_ip=settings.login_max_failures_per_ip,
             )
             await _bootstrap_admin(app, settings)
+            worker = ImportWorker(
+                factory,
+                app.state.clock,
+                batch_rows=settings.import_batch_rows,
+                lease_seconds=settings.import_lease_seconds,
+            )
+            app.state.import_worker = worker
+            worker.start()
             async with httpx.AsyncClient(follow_redirects=False) as http:
                 app.state.http = http  # identity providers' discovery and JWKS
                 app.state.jwks = JwksCache(
@@ -70,7 +80,10 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
                     allow_loopback=settings.allow_loopback_urls,
                     refresh_floor=settings.jwks_refresh_floor_seconds,
                 )
-                yield
+                try:
+                    yield
+                finally:
+                    await worker.stop()
 
     app = create_service_app(
         service="auth",
@@ -86,6 +99,7 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
         integrations_router,
         webhooks_router,
         identity_router,
+        imports_router,
         keys_router,
     ):
         app.include_router(module.router)

@@ -27,6 +27,8 @@ class GatewaySettings(ServiceSettings):
     connect_timeout_seconds: float = 2.0
     upstream_timeout_seconds: float = 10.0
     max_body_bytes: int = 1_048_576
+    # File uploads (CSV imports) may be larger; streamed through, never held whole.
+    upload_max_body_bytes: int = 32 * 1_048_576
     # Before a 413 the gateway reads (and drops) up to this much of the body, so a client
     # that sends it all before reading gets the answer instead of a connection reset.
     drain_limit_bytes: int = Field(16 * 1_048_576, ge=0)

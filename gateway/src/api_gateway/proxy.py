@@ -23,6 +23,8 @@ SMALL_BODY = 64 * 1024
 BODY_READ = "gateway.body_read"  # set in the scope once the body is being read
 
 
+# Routes that take a file: up to `upload_max_body_bytes`, streamed to the service.
+UPLOAD_PATHS = frozenset({"/auth/admin/purchase-imports"})
 # Answers up to this size (every JSON answer; not CSV exports) are read whole first.
 WHOLE_BODY_BYTES = 256 * 1024
 
@@ -159,8 +161,13 @@ class Proxy:
             raise invalid_token("missing bearer token")
         return await self.verifier.verify(token.strip())
 
+    def _limit(self, request: Request) -> int:
+        if request.method == "POST" and request.url.path in UPLOAD_PATHS:
+            return self.settings.upload_max_body_bytes
+        return self.settings.max_body_bytes
+
     async def _body(self, request: Request) -> bytes | LimitedBody:
-        limit = self.settings.max_body_bytes
+        limit = self._limit(request)
         request.scope[BODY_READ] = True
         declared = request.headers.get("content-length")
         if declared is not None:
@@ -193,7 +200,7 @@ class Proxy:
         except (BodyTooLarge, aiohttp.ClientError) as exc:
             # BodyTooLarge may reach us wrapped in a ClientError: the body's flag decides.
             if isinstance(body, LimitedBody) and body.exceeded:
-                raise _too_large(self.settings.max_body_bytes) from None
+                raise _too_large(self._limit(request)) from None
             log.warning("upstream %s unavailable: %s", base, exc)
             raise _unavailable() from None
         except TimeoutError:
