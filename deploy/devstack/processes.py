@@ -158,7 +158,9 @@ class Stack:
         for name in self.children:
             (self.pid_dir / f"{name}.pid").unlink(missing_ok=True)
 
-    def print_urls(self, gateway_url: str, admin: tuple[str, str], mail_dir: Path) -> None:
+    def print_urls(
+        self, gateway_url: str, admin: tuple[str, str], mail_dir: Path, shop_url: str
+    ) -> None:
         lines = [
             "",
             "The check-in stack is up. Everything public goes through the gateway:",
@@ -171,6 +173,8 @@ class Stack:
             lines.append(f"  {service.name:<12} http://127.0.0.1:{port}   (direct, for debugging)")
         lines += [
             f"  mail         every mail sent lands in {mail_dir}/new (a Maildir)",
+            f"  demo shop    {shop_url}   (stand-ins for the shop's sign-in and its webhook"
+            f" receiver: what it receives is in {mail_dir.parent}/shop-hooks.jsonl)",
             f"  admin        {admin[0]} / {admin[1]}",
             "  demo shopper demo@example.com / check in 2026! (has a purchase)",
             "Press Ctrl-C to stop.",

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).parent))
 from processes import Stack
 from seed import seed_demo
-from services import GATEWAY, GATEWAY_METRICS_OFFSET, MAIL_SINK, SERVICES
+from services import DEMO_SHOP, GATEWAY, GATEWAY_METRICS_OFFSET, MAIL_SINK, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "postgres"))
@@ -118,13 +118,15 @@ async def main() -> int:
     gateway_url = f"http://127.0.0.1:{args.base_port}"
     try:
         await stack.start(MAIL_SINK, state)
+        await stack.start(DEMO_SHOP, state)
         for service in [*SERVICES, GATEWAY]:
             await stack.start(service)
         if not await stack.wait_ready(gateway_url, within=60):
             return 1
         if not args.no_seed:
             await seed_demo(gateway_url, admin)
-        stack.print_urls(gateway_url, admin, state / "mail")
+        shop_url = f"http://127.0.0.1:{args.base_port + DEMO_SHOP.port_offset}"
+        stack.print_urls(gateway_url, admin, state / "mail", shop_url)
         return await stack.wait()
     finally:
         await stack.stop()

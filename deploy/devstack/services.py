@@ -59,6 +59,17 @@ MAIL_SINK = Service(
         "{state}/mail",
     ),
 )
+# Not a service of the system either: a stand-in for the shop's own sign-in (an OIDC
+# issuer) and the receiver of the webhooks we send it (demo_shop.py).
+DEMO_SHOP = Service(
+    "shop",
+    "",
+    "",
+    None,
+    None,
+    26,
+    command=("python", "deploy/devstack/demo_shop.py", "--port", "{port}", "--state", "{state}"),
+)
 # The gateway's internal /metrics port (never the public one), as an offset like the rest.
 GATEWAY_METRICS_OFFSET = 9
 GATEWAY = Service("gateway", "", "api_gateway.main:create_app", None, None, 0, proxy_headers=False)

@@ -18,7 +18,7 @@ from checkin_testkit.events import private_exchange
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "devstack"))
-from services import MAIL_SINK, SERVICES  # noqa: E402
+from services import DEMO_SHOP, MAIL_SINK, SERVICES  # noqa: E402
 
 
 def _ports_free(base: int, count: int) -> bool:
@@ -39,7 +39,7 @@ def _anything_listens(base: int, count: int) -> bool:
     return False
 
 
-STACK_PORTS = max(s.port_offset for s in [*SERVICES, MAIL_SINK]) + 1
+STACK_PORTS = max(s.port_offset for s in [*SERVICES, MAIL_SINK, DEMO_SHOP]) + 1
 
 
 def free_port_block(count: int = STACK_PORTS) -> int:

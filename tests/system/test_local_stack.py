@@ -497,6 +497,95 @@ async def test_a_shopper_signs_in_with_the_shops_account_through_the_gateway(
         assert (forged.status_code, forged.json()["code"]) == (401, "invalid_token")
 
 
+async def test_a_csv_import_then_a_claim_the_shop_is_told_of(local_stack: Any) -> None:
+    """Through the gateway: orders from a CSV (a background job), the shopper's check-in,
+    a claim; the shop's receiver (make dev's stand-in) gets reward.claimed, signed."""
+    import json
+
+    from checkin_testkit.shoppers import is_claimable
+
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin_login = await client.post(
+            "/auth/login",
+            json={"email": local_stack.admin[0], "password": local_stack.admin[1]},
+        )
+        admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
+        from services import DEMO_SHOP  # deploy/devstack (on the path in conftest)
+
+        shop = local_stack.service_url(DEMO_SHOP.port_offset)
+        hook = await client.post(
+            "/notifications/admin/webhooks",
+            json={"url": f"{shop}/hooks", "events": ["reward.claimed"]},
+            headers=admin,
+        )
+        assert hook.status_code == 201, hook.text
+        email = "csv-claimer@example.com"
+        user = {"email": email, "password": "s3cret phrase", "name": "C"}
+        assert (await client.post("/auth/register", json=user)).status_code == 201
+        login = await client.post("/auth/login", json={"email": email, "password": "s3cret phrase"})
+        shopper = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        csv = (
+            "email,order_id,amount,currency,purchased_at\r\n"
+            f"{email},SYS-CSV-1,1000,KRW,2026-11-01T12:00:00+09:00\r\n"
+            "not-an-email,SYS-CSV-2,1000,KRW,2026-11-01T12:00:00+09:00\r\n"
+        )
+        queued = await client.post(
+            "/auth/admin/purchase-imports",
+            content=csv.encode(),
+            headers={**admin, "Content-Type": "text/csv"},
+        )
+        assert queued.status_code == 202, queued.text
+        job_url = f"/auth/admin/purchase-imports/{queued.json()['id']}"
+
+        async def imported() -> bool:
+            job = (await client.get(job_url, headers=admin)).json()
+            return bool(job["status"] == "done")
+
+        await eventually(imported, within=10)
+        job = (await client.get(job_url, headers=admin)).json()
+        assert (job["imported"], job["error_rows"]) == (1, 1)
+        errors = await client.get(f"{job_url}/errors", headers=admin)
+        assert errors.text.splitlines()[1].startswith("3,email")
+
+        async def checked_in() -> bool:
+            answer = await client.post("/attendance/check-ins", headers=shopper)
+            return answer.status_code in (201, 409)
+
+        await eventually(checked_in, within=5)
+        tiers = (await client.get("/rewards/admin/tiers", headers=admin)).json()["items"]
+        tier = next((t["id"] for t in tiers if t["required_days"] == 1), None)
+        if tier is None:
+            made = await client.post(
+                "/rewards/admin/tiers",
+                headers=admin,
+                json={"name": "Day one", "required_days": 1, "kind": "item", "stock": 5},
+            )
+            tier = made.json()["id"]
+        await client.post(
+            f"/rewards/admin/tiers/{tier}/stock-adjustments",
+            json={"delta": 5, "reason": "for this test"},
+            headers=admin,
+        )
+        await eventually(lambda: is_claimable(client, shopper, tier), within=10)
+        claim = await client.post(f"/rewards/{tier}/claims", headers=shopper)
+        assert claim.status_code == 201, claim.text
+        told = local_stack.state / "shop-hooks.jsonl"
+
+        async def shop_told() -> bool:
+            if not told.exists():
+                return False
+            events = [json.loads(line) for line in told.read_text().splitlines()]
+            return any(e["data"].get("claim_id") == claim.json()["claim_id"] for e in events)
+
+        await eventually(shop_told, within=20)
+        deliveries = await client.get(
+            f"/notifications/admin/webhooks/{hook.json()['id']}/deliveries", headers=admin
+        )
+        assert [(d["type"], d["status"]) for d in deliveries.json()["items"]] == [
+            ("reward.claimed", "sent")
+        ]
+
+
 async def _is(read: Any, expected: str) -> bool:
     return bool(await read() == expected)
 

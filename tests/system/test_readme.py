@@ -5,10 +5,14 @@ running stack, twice in a row: every `call` answers the status code its comment 
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "deploy" / "devstack"))
+from services import DEMO_SHOP  # noqa: E402
+
 STATUS = re.compile(r" → (\d{3})$")
 
 
@@ -22,7 +26,7 @@ def walkthrough() -> str:
     readme = (REPO / "README.md").read_text()
     return "\n".join(
         block_after(readme, heading)
-        for heading in ("### Try it through the gateway", "### Connecting a shop's order system")
+        for heading in ("### Try it through the gateway", "### Connecting a shop")
     )
 
 
@@ -54,6 +58,7 @@ def run(script: str, local_stack: Any) -> list[str]:
         "GW": local_stack.gateway,
         "AUTH_BOOTSTRAP_ADMIN_EMAIL": local_stack.admin[0],
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": local_stack.admin[1],
+        "SHOP": local_stack.service_url(DEMO_SHOP.port_offset),
     }
     done = subprocess.run(
         ["bash", "-c", "set -euo pipefail\n" + script],
