@@ -1,5 +1,6 @@
 """Dead and slow services, body size, and rate limits."""
 
+import uuid
 from typing import Any
 
 import httpx
@@ -54,6 +55,22 @@ async def test_requests_over_the_per_ip_rate_get_429_with_retry_after(
         assert int(limited.headers["retry-after"]) >= 1
     async with lifespan_client(create_app(settings), client_ip="198.51.100.7") as other:
         assert (await other.get("/auth/.well-known/jwks.json")).status_code == 200
+
+
+async def test_the_shops_servers_are_rate_limited_like_everyone(
+    gateway_settings_for: Any,
+) -> None:
+    """No token to check on /auth/integrations/ and /auth/webhooks/, but the per-IP rate
+    still applies (a leaked webhook path cannot flood the auth service)."""
+    settings = gateway_settings_for(rate_per_ip=0.1, burst_per_ip=3)
+    async with lifespan_client(create_app(settings)) as client:
+        statuses = [
+            (await client.post("/auth/integrations/purchases", json={"items": []})).status_code
+            for _ in range(4)
+        ]
+        assert statuses[:3] != [429] * 3 and statuses[3] == 429
+        hooked = await client.post(f"/auth/webhooks/orders/{uuid.uuid4()}", json={})
+        assert (hooked.status_code, hooked.json()["code"]) == (429, "rate_limited")
 
 
 async def test_requests_over_the_per_user_rate_get_429(
