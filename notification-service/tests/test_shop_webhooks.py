@@ -212,3 +212,30 @@ async def test_urls_and_event_types_are_checked(
         headers=minter.headers(),
     )
     assert shopper.status_code == 403
+
+
+async def test_points_taken_back_are_told_as_debited(
+    client: httpx.AsyncClient,
+    minter: TokenMinter,
+    amqp_url: str,
+    events_exchange: str,
+    receiver: tuple[Receiver, str],
+) -> None:
+    from checkin_shared.events.contracts import RewardPointsChangedV1
+
+    shop, url = receiver
+    hook = await register(client, minter, url, ["points.debited", "points.credited"])
+    shop.secret = hook["secret"]
+    user = uuid.uuid4()
+    for amount in (-300, 700):
+        changed = RewardPointsChangedV1(
+            entry_id=uuid.uuid4(), user_id=user, amount=amount, reason="adjustment"
+        )
+        await publish_envelope(amqp_url, events_exchange, wrap(changed, occurred_at=NOW))
+
+    async def both() -> bool:
+        return len(shop.received) == 2
+
+    await eventually(both)
+    told = {e["type"]: e["data"]["amount"] for e in shop.received}
+    assert told == {"points.debited": 300, "points.credited": 700}

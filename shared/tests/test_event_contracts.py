@@ -13,6 +13,7 @@ def test_the_handbooks_event_table_exists_as_code() -> None:
         "user.eligibility_changed.v1",
         "attendance.checked_in.v1",
         "reward.claimed.v1",
+        "reward.points_changed.v1",
         "reward.stock_low.v1",
         "reward.stock_adjusted.v1",
     }

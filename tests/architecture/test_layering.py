@@ -58,7 +58,15 @@ def test_no_folder_imports_a_folder_that_imports_it_back(package: str) -> None:
 def test_reward_service_is_laid_out_by_entity() -> None:
     root = PACKAGES["reward_service"]
     folders = {p.name for p in root.iterdir() if (p / "__init__.py").exists()}
-    assert folders == {"campaigns", "tiers", "stock", "claims", "points", "projection"}
+    assert folders == {
+        "campaigns",
+        "tiers",
+        "stock",
+        "claims",
+        "points",
+        "projection",
+        "idempotency",  # the Idempotency-Key store, for claims and points grants
+    }
 
 
 def test_routers_hold_no_sql() -> None:

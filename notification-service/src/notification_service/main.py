@@ -26,6 +26,7 @@ from notification_service.directory import service as directory_service
 from notification_service.log import router as log_router
 from notification_service.reminders.service import ReminderScheduler
 from notification_service.rendering import Branding, Templates
+from notification_service.shop_webhooks import handlers as shop_webhook_handlers
 from notification_service.shop_webhooks import router as shop_webhooks_router
 from notification_service.shop_webhooks.channel import ShopWebhookChannel
 
@@ -54,6 +55,7 @@ def create_app(
         "attendance.checked_in.v1": directory.on_checked_in,
         "reward.claimed.v1": alerts.on_claimed,
         "reward.stock_low.v1": alerts.on_stock_low,
+        "reward.points_changed.v1": shop_webhook_handlers.on_points_changed,
     }
 
     @asynccontextmanager

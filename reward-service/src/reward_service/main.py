@@ -80,4 +80,5 @@ def create_app(
         claims_admin_router,
     ):
         app.include_router(module.router)
+    app.include_router(points_router.admin)
     return app

@@ -19,6 +19,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
         "attendance.checked_in.v1",
         "purchase.recorded.v1",
         "reward.claimed.v1",
+        "reward.points_changed.v1",
         "reward.stock_low.v1",
         "user.eligibility_changed.v1",
         "user.registered.v1",

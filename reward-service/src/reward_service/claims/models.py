@@ -1,8 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, Sequence, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Sequence, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reward_service.db import SCHEMA, Base
@@ -28,16 +27,3 @@ class Claim(Base):
         BigInteger, CLAIM_NUMBER, server_default=CLAIM_NUMBER.next_value(), unique=True
     )
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a shopper's request under an Idempotency-Key."""
-
-    __tablename__ = "idempotency_record"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    body: Mapped[dict[str, object] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

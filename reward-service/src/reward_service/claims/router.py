@@ -12,11 +12,12 @@ from checkin_shared.unit_of_work import (
 from fastapi import APIRouter, Header, Request, status
 
 from reward_service.catalog import CatalogDep
-from reward_service.claims import idempotency, progress, queries, service
+from reward_service.claims import progress, queries, service
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
 from reward_service.claims.schemas import ClaimCreated, ClaimRead
 from reward_service.dependencies import ClockDep
+from reward_service.idempotency import service as idempotency
 from reward_service.points import service as points
 from reward_service.projection.service import attendance_days
 

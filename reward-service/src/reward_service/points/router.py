@@ -1,12 +1,19 @@
-from checkin_shared.pagination import CursorQuery, LimitQuery
-from checkin_shared.security import CurrentUser
-from checkin_shared.unit_of_work import SessionDep
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-from reward_service.points import service
-from reward_service.points.schemas import MyPoints, PointsItem
+from checkin_shared.pagination import CursorQuery, LimitQuery
+from checkin_shared.security import AdminUser, CurrentUser, admin_principal
+from checkin_shared.unit_of_work import SessionDep
+from fastapi import APIRouter, Depends, Header, Request, status
+
+from reward_service.dependencies import ClockDep
+from reward_service.idempotency import service as idempotency
+from reward_service.points import grants, service
+from reward_service.points.schemas import MyPoints, PointsGrant, PointsGranted, PointsItem
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
+admin = APIRouter(
+    prefix="/rewards/admin", tags=["admin: points"], dependencies=[Depends(admin_principal)]
+)
 
 
 @router.get("/me/points", summary="My points balance and ledger, newest first")
@@ -22,3 +29,49 @@ async def my_points(
         items=[PointsItem.model_validate(p, from_attributes=True) for p in entries],
         next_cursor=next_cursor,
     )
+
+
+@admin.post(
+    "/points-grants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PointsGranted,
+    summary="Grant points to shoppers, or take them back",
+    responses={
+        409: {"description": "insufficient_points"},
+        422: {"description": "idempotency_key_reused or invalid_idempotency_key"},
+    },
+)
+async def grant_points(
+    body: PointsGrant,
+    request: Request,
+    admin_user: AdminUser,
+    work: SessionDep,
+    clock: ClockDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """One ledger entry per shopper with `reason`; a negative `amount` takes points back
+    and never below zero: when any shopper has too few, nothing is taken (409
+    `insufficient_points`, naming them). Each entry is told to the shop's webhooks
+    (`points.credited`, `points.debited`). An `Idempotency-Key` makes a retry safe."""
+    now = clock.now()
+
+    async def grant_now() -> PointsGranted:
+        granted = await grants.grant(
+            work, user_ids=body.user_ids, amount=body.amount, reason=body.reason, now=now
+        )
+        return PointsGranted(granted=granted)
+
+    if idempotency_key is None:
+        return await grant_now()
+    answer = await idempotency.run_once(
+        work,
+        user_id=admin_user.user_id,
+        key=idempotency_key,
+        fingerprint=idempotency.request_hash(
+            request.method, request.url.path, await request.body()
+        ),
+        now=now,
+        work=grant_now,
+        success_status=status.HTTP_201_CREATED,
+    )
+    return answer.response

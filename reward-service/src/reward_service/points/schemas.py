@@ -1,8 +1,9 @@
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from checkin_shared.openapi_examples import example
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 
 class PointsItem(BaseModel):
@@ -44,3 +45,35 @@ class MyPoints(BaseModel):
     balance: int
     items: list[PointsItem]
     next_cursor: str | None = None
+
+
+class PointsGrant(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=example(
+            {
+                "user_ids": ["6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9"],
+                "amount": 1000,
+                "reason": "apology for the late delivery",
+            }
+        ),
+    )
+
+    user_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    amount: int = Field(
+        ge=-100_000_000, le=100_000_000, description="Negative: taken back (never below 0)"
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+    @field_validator("amount")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("amount must not be 0")
+        return value
+
+
+class PointsGranted(BaseModel):
+    model_config = ConfigDict(json_schema_extra=example({"granted": 1}))
+
+    granted: int = Field(description="How many shoppers got the entry")

@@ -62,6 +62,18 @@ class RewardClaimedV1(EventData):
     stock_left: int | None = None
 
 
+class RewardPointsChangedV1(EventData):
+    """Points an admin granted (amount > 0) or took back (amount < 0); a claim's points
+    are announced by reward.claimed.v1."""
+
+    event_type = "reward.points_changed.v1"
+
+    entry_id: uuid.UUID
+    user_id: uuid.UUID
+    amount: int
+    reason: str
+
+
 class RewardStockLowV1(EventData):
     event_type = "reward.stock_low.v1"
 
@@ -90,6 +102,7 @@ CONTRACTS: dict[str, type[EventData]] = {
         UserEligibilityChangedV1,
         AttendanceCheckedInV1,
         RewardClaimedV1,
+        RewardPointsChangedV1,
         RewardStockLowV1,
         RewardStockAdjustedV1,
     )

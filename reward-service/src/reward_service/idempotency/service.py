@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.claims.models import IdempotencyRecord
+from reward_service.idempotency.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 200
 
