@@ -27,6 +27,8 @@ class TierSnapshot:
     kind: str
     points: int | None
     stock: int
+    description: str | None
+    image_url: str | None
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,11 @@ async def load(session: AsyncSession) -> Catalog:
     return Catalog(
         campaign=CampaignRead.model_validate(campaign, from_attributes=True),
         tiers=tuple(
-            TierSnapshot(t.id, t.name, t.required_days, t.kind, t.points, t.stock)
+            TierSnapshot(
+                t.id, t.name, t.required_days, t.kind, t.points, t.stock, t.description, t.image_url
+            )
             for t in await tiers.list_tiers(session, campaign)
+            if t.active  # a retired tier is not shown to shoppers
         ),
     )
 

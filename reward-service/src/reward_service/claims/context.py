@@ -19,6 +19,7 @@ from reward_service.tiers.models import Tier
 CLAIM_CONTEXT = text(
     f"""
 SELECT t.id, t.name, t.kind, t.points, t.stock, t.required_days, t.low_stock_threshold,
+       t.active,
        (SELECT count(*) FROM {SCHEMA}.{AttendanceDay.__tablename__} AS d
         WHERE d.user_id = :user_id AND d.day >= c.starts_on
           AND (c.ends_on IS NULL OR d.day <= c.ends_on))::int AS have,
@@ -41,6 +42,7 @@ class ClaimContext:
     stock: int
     required_days: int
     low_stock_threshold: int
+    active: bool
     have: int
     claimed: bool
     eligible: bool

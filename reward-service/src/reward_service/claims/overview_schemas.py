@@ -33,6 +33,8 @@ class TierForShopper(BaseModel):
     in_stock: bool
     status: Status
     days_remaining: int
+    description: str | None = None
+    image_url: str | None = None
 
 
 class RewardsOverview(BaseModel):

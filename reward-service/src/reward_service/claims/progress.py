@@ -23,6 +23,10 @@ class Tier(Protocol):
     def points(self) -> int | None: ...
     @property
     def stock(self) -> int: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def image_url(self) -> str | None: ...
 
 
 def status_of(tier: Tier, *, have: int, claimed: bool) -> Status:
@@ -43,6 +47,8 @@ def tier_view(tier: Tier, *, have: int, claimed: set[uuid.UUID]) -> TierForShopp
         in_stock=tier.stock > 0,
         status=status_of(tier, have=have, claimed=tier.id in claimed),
         days_remaining=max(0, tier.required_days - have),
+        description=tier.description,
+        image_url=tier.image_url,
     )
 
 

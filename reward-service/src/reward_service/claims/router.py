@@ -65,7 +65,7 @@ async def my_progress(
     responses={
         403: {"description": "not_enough_days or not_eligible"},
         404: {"description": "tier_not_found"},
-        409: {"description": "already_claimed or out_of_stock"},
+        409: {"description": "already_claimed or out_of_stock or tier_inactive"},
         422: {"description": "idempotency_key_reused or invalid_idempotency_key"},
     },
 )

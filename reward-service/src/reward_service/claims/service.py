@@ -36,6 +36,10 @@ async def claim(
     )
     if tier is None:
         raise tiers.tier_not_found()
+    if not tier.active:
+        raise ProblemError(
+            409, "tier_inactive", "Tier retired", f"{tier.name!r} can no longer be claimed"
+        )
     if not tier.eligible:
         raise ProblemError(
             403,

@@ -1,7 +1,17 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reward_service.db import Base
@@ -28,4 +38,8 @@ class Tier(Base):
     points: Mapped[int | None] = mapped_column(Integer)
     stock: Mapped[int] = mapped_column(Integer)
     low_stock_threshold: Mapped[int] = mapped_column(Integer)
+    # Retired tiers are hidden from shoppers and refuse claims; their claims stay.
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    description: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

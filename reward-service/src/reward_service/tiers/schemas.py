@@ -2,10 +2,15 @@ import uuid
 from typing import Annotated, Literal
 
 from checkin_shared.openapi_examples import example
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Kind = Literal["points", "item"]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+ImageUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=1000, pattern=r"^(https://\S+)?$"),
+]
 MAX_STOCK = 10_000_000
 
 
@@ -18,6 +23,8 @@ class TierCreate(BaseModel):
                 "kind": "item",
                 "stock": 50,
                 "low_stock_threshold": 10,
+                "description": "Bluetooth 5.3, 30 h battery",
+                "image_url": "https://shop.example/img/earphones.png",
             }
         ),
         extra="forbid",
@@ -29,6 +36,8 @@ class TierCreate(BaseModel):
     points: int | None = Field(default=None, ge=1, le=100_000_000)
     stock: int = Field(ge=0, le=MAX_STOCK)
     low_stock_threshold: int = Field(default=0, ge=0, le=MAX_STOCK)
+    description: Description | None = None
+    image_url: ImageUrl | None = Field(None, description="An https image shown with the tier")
 
     @model_validator(mode="after")
     def _points_match_kind(self) -> "TierCreate":
@@ -43,7 +52,15 @@ class TierUpdate(BaseModel):
     """Stock is changed through stock adjustments (audited), not here."""
 
     model_config = ConfigDict(
-        json_schema_extra=example({"name": "Wireless earphones (white)", "low_stock_threshold": 5}),
+        json_schema_extra=example(
+            {
+                "name": "Wireless earphones (white)",
+                "low_stock_threshold": 5,
+                "active": True,
+                "description": "Bluetooth 5.3, 30 h battery",
+                "image_url": "https://shop.example/img/earphones.png",
+            }
+        ),
         extra="forbid",
     )
 
@@ -51,6 +68,11 @@ class TierUpdate(BaseModel):
     required_days: int | None = Field(default=None, ge=1, le=3660)
     points: int | None = Field(default=None, ge=1, le=100_000_000)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=MAX_STOCK)
+    active: StrictBool | None = Field(
+        None, description="false retires the tier: hidden from shoppers, claims refused"
+    )
+    description: Description | None = Field(None, description='"" removes it')
+    image_url: ImageUrl | None = Field(None, description='"" removes it')
 
 
 class TierRead(BaseModel):
@@ -64,6 +86,9 @@ class TierRead(BaseModel):
                 "points": None,
                 "stock": 50,
                 "low_stock_threshold": 10,
+                "active": True,
+                "description": "Bluetooth 5.3, 30 h battery",
+                "image_url": "https://shop.example/img/earphones.png",
             }
         )
     )
@@ -75,6 +100,9 @@ class TierRead(BaseModel):
     points: int | None
     stock: int
     low_stock_threshold: int
+    active: bool
+    description: str | None
+    image_url: str | None
 
 
 class TierList(BaseModel):
@@ -90,6 +118,9 @@ class TierList(BaseModel):
                         "points": None,
                         "stock": 50,
                         "low_stock_threshold": 10,
+                        "active": True,
+                        "description": None,
+                        "image_url": None,
                     }
                 ],
                 "next_cursor": None,

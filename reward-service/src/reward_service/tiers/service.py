@@ -53,6 +53,9 @@ async def create(
 
 async def update(session: AsyncSession, tier: Tier, body: TierUpdate) -> Tier:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    for cleared in ("description", "image_url"):  # "" removes them
+        if changes.get(cleared) == "":
+            changes[cleared] = None
     if "points" in changes and tier.kind != "points":
         raise ProblemError(422, "validation_error", "Invalid tier", "An item tier has no points")
     for name, value in changes.items():
