@@ -1,3 +1,4 @@
+import uuid
 from typing import Annotated
 
 from checkin_shared.errors import ProblemError
@@ -8,9 +9,16 @@ from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Header, Query, Request, status
 
 from auth_service.accounts import service
+from auth_service.accounts.schemas import AdminUserDetail
 from auth_service.dependencies import ClockDep, PasswordsDep
+from auth_service.purchases.schemas import PurchaseRead
 from auth_service.users.passwords import check_strength
-from auth_service.users.schemas import AdminUserRead, MeRead, UserCreate, UserRead
+from auth_service.users.schemas import (
+    AdminUserRead,
+    MeRead,
+    UserCreate,
+    UserRead,
+)
 
 router = APIRouter(prefix="/auth", tags=["users"])
 
@@ -81,7 +89,8 @@ async def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminUserRead]:
-    """Accounts whose email or name contains `query` (case-insensitive), newest first."""
+    """Accounts whose email or name contains `query` (case-insensitive), or whose id it is;
+    newest first."""
     rows, next_cursor = await service.search(session, query=query, cursor=cursor, limit=limit)
     items = [
         AdminUserRead.model_validate(
@@ -90,6 +99,28 @@ async def list_users(
         for account, eligible in rows
     ]
     return Page[AdminUserRead](items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/admin/users/{user_id}",
+    summary="One account: eligibility, sign-in and orders",
+    responses={404: {"description": "user_not_found"}},
+)
+async def get_user(user_id: uuid.UUID, _: AdminUser, session: SessionDep) -> AdminUserDetail:
+    """What support needs to find a shopper by the id other admin views name."""
+    found = await service.with_purchases(session, user_id)
+    if found is None:
+        raise ProblemError(404, "user_not_found", "User not found", "No such account")
+    account, eligible, provider, orders = found
+    return AdminUserDetail.model_validate(
+        {
+            **_fields(account),
+            "eligible": eligible,
+            "created_at": account.created_at,
+            "identity_provider": provider.issuer if provider else None,
+            "purchases": [PurchaseRead.model_validate(o, from_attributes=True) for o in orders],
+        }
+    )
 
 
 def _fields(account: object) -> dict[str, object]:

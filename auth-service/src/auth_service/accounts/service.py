@@ -4,13 +4,14 @@ import uuid
 from datetime import datetime
 
 from checkin_shared.pagination import NewestFirst, keyset_page
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.purchases import eligibility
 from auth_service.purchases import service as purchases
+from auth_service.purchases.models import Purchase
 from auth_service.users import service as users
-from auth_service.users.models import Account
+from auth_service.users.models import Account, IdentityProvider
 
 NEWEST_FIRST = NewestFirst(
     Account.created_at, Account.id, lambda row: (row[0].created_at, row[0].id)
@@ -48,12 +49,20 @@ async def register(
 async def search(
     session: AsyncSession, *, query: str | None, cursor: str | None, limit: int
 ) -> tuple[list[tuple[Account, bool]], str | None]:
-    """Newest first; each account with its eligibility, matching email or name."""
+    """Newest first; each account with its eligibility, matching email or name (or, for
+    a query that is an id, exactly that account)."""
     eligible = eligibility.has_paid_purchase(Account.id).label("eligible")
     statement = select(Account, eligible)
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        statement = statement.where(or_(Account.email.ilike(pattern), Account.name.ilike(pattern)))
+        matches: list[ColumnElement[bool]] = [
+            Account.email.ilike(pattern),
+            Account.name.ilike(pattern),
+        ]
+        as_id = _as_uuid(query)
+        if as_id is not None:
+            matches.append(Account.id == as_id)
+        statement = statement.where(or_(*matches))
     rows, next_cursor = await keyset_page(
         session, statement, NEWEST_FIRST, cursor=cursor, limit=limit
     )
@@ -66,3 +75,33 @@ async def find(session: AsyncSession, user_id: uuid.UUID) -> Account | None:
 
 async def eligible(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return await eligibility.is_eligible(session, user_id)
+
+
+def _as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return None
+
+
+async def with_purchases(
+    session: AsyncSession, user_id: uuid.UUID
+) -> tuple[Account, bool, IdentityProvider | None, list[Purchase]] | None:
+    """An account for the admin's view: its eligibility, sign-in provider and orders."""
+    account = await session.get(Account, user_id)
+    if account is None:
+        return None
+    provider = (
+        await session.get(IdentityProvider, account.identity_provider_id)
+        if account.identity_provider_id
+        else None
+    )
+    orders = (
+        await session.execute(
+            select(Purchase)
+            .where(Purchase.user_id == user_id)
+            .order_by(Purchase.purchased_at.desc(), Purchase.order_id)
+            .limit(100)
+        )
+    ).scalars()
+    return account, await eligibility.is_eligible(session, user_id), provider, list(orders)
