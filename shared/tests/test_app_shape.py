@@ -23,6 +23,12 @@ def build() -> FastAPI:
     async def boom() -> None:
         raise RuntimeError("a bug")
 
+    @app.get("/probe/deadlock")
+    async def deadlock() -> None:
+        import asyncpg
+
+        raise asyncpg.exceptions.DeadlockDetectedError("deadlock detected")
+
     @app.get("/probe/number/{n}")
     async def number(n: int) -> dict[str, int]:
         return {"n": n}
@@ -39,6 +45,14 @@ async def test_an_unhandled_error_is_a_500_problem_with_the_request_id() -> None
     assert response.headers["x-request-id"] == "r-1"
     assert response.json()["code"] == "internal_error"
     assert "a bug" not in response.text  # internals are logged, not shown
+
+
+async def test_a_deadlock_is_a_503_to_retry_not_a_500() -> None:
+    transport = httpx.ASGITransport(app=build())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/probe/deadlock")
+    assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
+    assert response.headers["retry-after"]
 
 
 async def test_bad_parameters_and_unknown_routes_are_problem_json() -> None:

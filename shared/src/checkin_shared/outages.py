@@ -1,4 +1,5 @@
-"""Telling an unreachable dependency (answer 503) from a bug (answer 500)."""
+"""Telling an unreachable dependency or a transient conflict (answer 503: retry) from a
+bug (answer 500)."""
 
 import errno
 from collections.abc import Callable
@@ -26,6 +27,10 @@ def _one(error: BaseException) -> bool:
         return True
     # the server refusing work for now: too many connections, out of resources, starting up
     if isinstance(error, asyncpg.InsufficientResourcesError | asyncpg.CannotConnectNowError):
+        return True
+    # a deadlock or serialization failure (SQLSTATE class 40): the transaction was rolled
+    # back only because of a concurrent one; the same request again will go through
+    if isinstance(error, asyncpg.TransactionRollbackError):
         return True
     if isinstance(error, ConnectionError | TimeoutError):
         return True
