@@ -18,10 +18,14 @@ $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
 # --inexact: keep what `make bench` added (matplotlib), so a `make lint` during a bench
-# does not uninstall it under the running benchmark.
+# does not uninstall it under the running benchmark. Bytecode is compiled here, once: where
+# PYTHONDONTWRITEBYTECODE is set (this machine sets it) every process would otherwise
+# compile every module it imports, every time (4.8 s to import a service instead of 2.3).
+SOURCES := shared/src testkit/src $(addsuffix /src,$(SERVICES_WITH_SCHEMA)) gateway/src deploy
 install: | $(UV)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --all-packages --locked --inexact
+	$(UV) sync --all-packages --locked --inexact --compile-bytecode
+	@$(UV) run --no-sync python -m compileall -q -j0 $(SOURCES) >/dev/null
 
 # promtool (checks and unit-tests the alert rules), from Debian's prometheus package,
 # unpacked into .tools/ without installing the server. Where it cannot be fetched the
@@ -47,7 +51,7 @@ tools: .tools/bin/promtool
 	  && chmod +x ../bin/wrk; fi
 
 bench: install .tools/bin/wrk
-	$(UV) sync --all-packages --locked --group bench
+	$(UV) sync --all-packages --locked --group bench --compile-bytecode
 	$(UV) run --no-sync python bench/benchmark.py $(BENCH_ARGS)
 
 dev: install
