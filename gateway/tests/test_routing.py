@@ -49,6 +49,18 @@ async def test_the_path_query_and_body_reach_the_service_unchanged(
     assert seen["headers"]["authorization"] == f"Bearer {shopper_token}"
 
 
+async def test_a_post_without_a_body_reaches_the_service_without_one(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    """`curl -X POST` sends neither Content-Length nor Transfer-Encoding: no body, and the
+    service must not be handed a chunked empty one (its JSON routes would answer 415)."""
+    request = gateway.build_request("POST", "/echo/claims", headers=auth_header(shopper_token))
+    request.headers.pop("content-length", None)
+    seen = (await gateway.send(request)).json()
+    assert "transfer-encoding" not in seen["headers"]
+    assert seen["headers"].get("content-length", "0") == "0" and seen["body_length"] == 0
+
+
 async def test_identity_and_hop_by_hop_headers_do_not_cross(
     gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
 ) -> None:

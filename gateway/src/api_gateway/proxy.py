@@ -12,7 +12,7 @@ from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from api_gateway.access import is_admin_path, is_public
+from api_gateway.access import is_public, role_allows
 from api_gateway.client_address import client_address, networks
 from api_gateway.config import GatewaySettings
 from api_gateway.headers import client_response_headers, upstream_request_headers
@@ -148,8 +148,8 @@ class Proxy:
         path, method = request.url.path, request.method
         if not is_public(method, path, segment):
             principal = await self._authenticate(request)
-            if is_admin_path(path) and not principal.is_admin:
-                raise ProblemError(403, "forbidden", "Forbidden", "This route needs the admin role")
+            if not role_allows(principal.role, method, path):
+                raise ProblemError(403, "forbidden", "Forbidden", "Your role may not do this")
             wait = self.user_buckets.take(str(principal.user_id))
             if wait:
                 raise _rate_limited(wait)
@@ -169,6 +169,8 @@ class Proxy:
     async def _body(self, request: Request) -> bytes | LimitedBody:
         limit = self._limit(request)
         request.scope[BODY_READ] = True
+        if not _has_body(request):
+            return b""  # neither Content-Length nor Transfer-Encoding: no body (RFC 9112 6.3)
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
