@@ -1,5 +1,6 @@
 """Admin views, the attendance.checked_in.v1 event, and token checks at the service."""
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
@@ -95,3 +96,42 @@ async def test_the_service_refuses_forged_tokens(
             "/attendance/check-ins", headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 401
+
+
+async def test_check_ins_name_the_shopper_and_the_newest_profile_wins(
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    minter: TokenMinter,
+    amqp_url: str,
+    events_exchange: str,
+) -> None:
+    """The service's own copy from user events: registration, then a change of name and
+    email; a late copy of the registration changes nothing back. Support may read it."""
+    from checkin_shared.events.contracts import UserProfileChangedV1, UserRegisteredV1
+    from checkin_shared.events.envelope import wrap
+    from checkin_testkit.events import publish_envelope
+
+    user = uuid.uuid4()
+    clock.set(datetime(2027, 2, 1, 3, 0, tzinfo=UTC))
+    await client.post("/attendance/check-ins", headers=minter.headers(user_id=user))
+    then, later = datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC)
+    registered = UserRegisteredV1(user_id=user, email="a@example.com", name="A")
+    changed = UserProfileChangedV1(user_id=user, email="b@example.com", name="B")
+    late_copy = wrap(registered, occurred_at=then)  # another envelope, the old time
+    for event in (wrap(registered, occurred_at=then), wrap(changed, occurred_at=later), late_copy):
+        await publish_envelope(amqp_url, events_exchange, event)
+    support = minter.headers(role="support")
+
+    async def named() -> Any:
+        listed = await client.get(f"/attendance/admin/check-ins?user_id={user}", headers=support)
+        [item] = listed.json()["items"]
+        return item["email"], item["name"]
+
+    async def settled() -> bool:
+        return await named() == ("b@example.com", "B")
+
+    await eventually(settled, within=5)
+    await asyncio.sleep(0.3)  # the late registration copy has been consumed by now
+    assert await named() == ("b@example.com", "B")
+    stranger = await client.get("/attendance/admin/check-ins?limit=500", headers=support)
+    assert all("email" in i and "name" in i for i in stranger.json()["items"])

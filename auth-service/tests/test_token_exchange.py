@@ -301,3 +301,43 @@ async def test_a_provider_in_use_stays_and_one_that_is_down_is_a_503(
     down = await exchange(client, later)
     assert (down.status_code, down.json()["code"]) == (503, "identity_provider_unavailable")
     assert down.headers["retry-after"] == "5"
+
+
+async def test_a_new_name_or_email_at_the_shop_is_taken_and_announced(
+    client: httpx.AsyncClient, api: Any, issuer: TestIssuer, auth_database_url: str
+) -> None:
+    """The shop's sign-in is the source of name and email: the next exchange takes a change
+    and announces user.profile_changed.v1 (so admin views elsewhere name them anew); an
+    email another account holds is not taken."""
+    from checkin_shared.db import make_engine
+    from sqlalchemy import text
+
+    sub, email = f"shop-{uuid.uuid4().hex[:8]}", api.new_email()
+    first = await exchange(client, issuer.id_token(sub=sub, email=email, audience=AUDIENCE))
+    user_id = await client.get("/auth/me", headers=api.bearer(first.json()["access_token"]))
+    new_email, taken = api.new_email(), (await api.register())["email"]
+    await exchange(
+        client, issuer.id_token(sub=sub, email=new_email, name="Park Jiho", audience=AUDIENCE)
+    )
+    clash = await exchange(
+        client, issuer.id_token(sub=sub, email=taken, name="Park Jiho", audience=AUDIENCE)
+    )
+    assert clash.status_code == 200
+    me = await client.get("/auth/me", headers=api.bearer(clash.json()["access_token"]))
+    assert (me.json()["email"], me.json()["name"]) == (new_email, "Park Jiho")
+    engine = make_engine(auth_database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            told = (
+                await conn.execute(
+                    text(
+                        "SELECT payload->'data'->>'email', payload->'data'->>'name' "
+                        "FROM auth.outbox WHERE event_type = 'user.profile_changed.v1' "
+                        "AND payload->'data'->>'user_id' = :u ORDER BY created_at"
+                    ),
+                    {"u": user_id.json()["id"]},
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(r) for r in told] == [(new_email, "Park Jiho")]  # once: the clash changed nothing

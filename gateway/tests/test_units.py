@@ -1,6 +1,6 @@
 """Pure parts of the gateway: buckets, header filtering, OpenAPI merging, access rules."""
 
-from api_gateway.access import is_admin_path, is_public
+from api_gateway.access import is_admin_path, is_public, role_allows
 from api_gateway.headers import client_response_headers, upstream_request_headers
 from api_gateway.openapi import merge_documents
 from api_gateway.ratelimit import TokenBuckets
@@ -26,6 +26,21 @@ def test_admin_paths_are_the_admin_segment_and_below() -> None:
     assert is_admin_path("/rewards/admin/tiers/1")
     assert not is_admin_path("/rewards/administer")
     assert not is_admin_path("/admin")
+
+
+def test_support_reads_admin_views_and_writes_only_fulfilment() -> None:
+    claim = "/rewards/admin/claims/6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9/fulfilment"
+    assert role_allows("support", "GET", "/rewards/admin/claims")
+    assert role_allows("support", "HEAD", "/auth/admin/users")
+    assert role_allows("support", "POST", claim)
+    assert role_allows("support", "POST", "/rewards/admin/fulfilments/import")
+    assert not role_allows("support", "POST", claim + "/x")
+    assert not role_allows("support", "PUT", claim)
+    assert not role_allows("support", "POST", "/rewards/admin/tiers")
+    assert not role_allows("support", "PUT", "/auth/admin/users/1/role")
+    assert not role_allows("shopper", "GET", "/rewards/admin/claims")
+    assert role_allows("shopper", "POST", "/attendance/check-ins")
+    assert role_allows("admin", "DELETE", "/auth/admin/api-keys/1")
 
 
 def test_only_the_documented_routes_are_public() -> None:

@@ -13,7 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from checkin_shared.events.contracts import RewardClaimedV1, UserRegisteredV1
+from checkin_shared.events.contracts import (
+    RewardClaimedV1,
+    RewardFulfilmentChangedV1,
+    UserRegisteredV1,
+)
 from checkin_shared.events.envelope import wrap
 from checkin_shared.webhook_signature import problem_with
 from checkin_testkit.apps import running_server
@@ -239,3 +243,46 @@ async def test_points_taken_back_are_told_as_debited(
     await eventually(both)
     told = {e["type"]: e["data"]["amount"] for e in shop.received}
     assert told == {"points.debited": 300, "points.credited": 700}
+
+
+async def test_a_shipment_is_told_as_fulfilment_shipped_without_the_address(
+    client: httpx.AsyncClient,
+    minter: TokenMinter,
+    amqp_url: str,
+    events_exchange: str,
+    receiver: tuple[Receiver, str],
+) -> None:
+    shop, url = receiver
+    hook = await register(client, minter, url, ["fulfilment.shipped"])
+    shop.secret = hook["secret"]
+    user = uuid.uuid4()
+    known = UserRegisteredV1(user_id=user, email=f"{user.hex[:8]}@example.com", name="Kim")
+    await publish_envelope(
+        amqp_url, events_exchange, wrap(known, occurred_at=datetime.now(UTC), producer="auth")
+    )
+    shipped = RewardFulfilmentChangedV1(
+        claim_id=uuid.uuid4(),
+        claim_number="C-000901",
+        user_id=user,
+        tier_id=uuid.uuid4(),
+        tier_name="Wireless earphones",
+        kind="item",
+        status="shipped",
+        carrier="CJ Logistics",
+        tracking_number="777-888",
+    )
+    await publish_envelope(
+        amqp_url, events_exchange, wrap(shipped, occurred_at=datetime.now(UTC), producer="reward")
+    )
+
+    async def told() -> bool:
+        return len(shop.received) >= 1
+
+    await eventually(told, within=10)
+    [event] = shop.received
+    assert event["type"] == "fulfilment.shipped"
+    assert (event["data"]["claim_number"], event["data"]["tracking_number"]) == (
+        "C-000901",
+        "777-888",
+    )
+    assert "reason" not in event["data"] and "address1" not in event["data"]

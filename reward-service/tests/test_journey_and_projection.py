@@ -125,5 +125,10 @@ def test_the_reward_consumer_declares_the_types_its_handlers_take() -> None:
     assert (
         sorted(HANDLERS)
         == SUBSCRIPTIONS["reward"]
-        == ["attendance.checked_in.v1", "user.eligibility_changed.v1"]
+        == [
+            "attendance.checked_in.v1",
+            "user.eligibility_changed.v1",
+            "user.profile_changed.v1",
+            "user.registered.v1",
+        ]
     )

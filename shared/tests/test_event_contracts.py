@@ -9,11 +9,13 @@ from checkin_shared.events.schemas import check, current_schema, incompatibiliti
 def test_the_handbooks_event_table_exists_as_code() -> None:
     assert set(CONTRACTS) == {
         "user.registered.v1",
+        "user.profile_changed.v1",
         "purchase.recorded.v1",
         "user.eligibility_changed.v1",
         "attendance.checked_in.v1",
         "reward.claimed.v1",
         "reward.points_changed.v1",
+        "reward.fulfilment_changed.v1",
         "reward.stock_low.v1",
         "reward.stock_adjusted.v1",
     }

@@ -66,6 +66,7 @@ def test_reward_service_is_laid_out_by_entity() -> None:
         "points",
         "projection",
         "idempotency",  # the Idempotency-Key store, for claims and points grants
+        "fulfilment",  # what becomes of a claim: shipping, delivery, cancellation
     }
 
 

@@ -235,8 +235,12 @@ async def test_the_demo_campaign_is_seeded_and_a_claim_goes_through_the_gateway(
             f"/rewards/admin/claims?tier_id={tier_id}", headers={**admin, "Accept": "text/csv"}
         )
         lines = csv_export.text.strip().splitlines()
-        assert lines[0].startswith("claim_id,claim_number,user_id,tier_id,tier_name")
+        assert lines[0] == (
+            "claim_id,claim_number,user_id,email,name,tier_id,tier_name,kind,points,claimed_at,"
+            "fulfilment_status"
+        )
         assert len(lines) == 2 and "Welcome sticker" in lines[1]
+        assert ",claimer@example.com,C," in lines[1]  # the reward service's copy names them
         out = await client.post(
             "/auth/logout", json={"refresh_token": login.json()["refresh_token"]}, headers=shopper
         )

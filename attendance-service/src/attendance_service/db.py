@@ -3,6 +3,7 @@ may check in."""
 
 from checkin_shared.db import schema_metadata
 from checkin_shared.events.eligibility import eligibility_table
+from checkin_shared.events.people import people_table
 from checkin_shared.events.tables import inbox_table, outbox_table
 from sqlalchemy.orm import DeclarativeBase
 
@@ -16,3 +17,4 @@ class Base(DeclarativeBase):
 OUTBOX = outbox_table(Base.metadata, producer="attendance")
 INBOX = inbox_table(Base.metadata)
 ELIGIBILITY = eligibility_table(Base.metadata)
+PEOPLE = people_table(Base.metadata)

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.events.eligibility import ELIGIBILITY_EVENT, eligibility_handler
+from checkin_shared.events.people import people_handlers
 from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
@@ -15,7 +16,7 @@ from fastapi import FastAPI
 from attendance_service.admin import router as admin_router
 from attendance_service.checkins import router as checkins_router
 from attendance_service.config import AttendanceSettings
-from attendance_service.db import ELIGIBILITY, INBOX, OUTBOX
+from attendance_service.db import ELIGIBILITY, INBOX, OUTBOX, PEOPLE
 
 
 def create_app(
@@ -42,7 +43,10 @@ def create_app(
                 settings=settings,
                 inbox=INBOX,
                 session_factory=factory,
-                handlers={ELIGIBILITY_EVENT: eligibility_handler(ELIGIBILITY)},
+                handlers={
+                    ELIGIBILITY_EVENT: eligibility_handler(ELIGIBILITY),
+                    **people_handlers(PEOPLE),
+                },
             )
             app.state.consumer = consumer
             await consumer.start()

@@ -14,6 +14,7 @@ from checkin_shared.runtime import service_runtime
 from checkin_shared.unit_of_work import unit_of_work
 from fastapi import FastAPI
 
+from notification_service.alerts.fulfilment import FulfilmentHandlers
 from notification_service.alerts.handlers import AlertHandlers
 from notification_service.config import NotificationSettings
 from notification_service.db import INBOX
@@ -48,14 +49,17 @@ def create_app(
         ),
     )
     alerts = AlertHandlers(templates, settings.slack_webhook_url)
+    fulfilment = FulfilmentHandlers(templates)
     handlers: dict[str, Handler | Batched] = {
         "user.registered.v1": directory.on_registered,
+        "user.profile_changed.v1": directory.on_profile_changed,
         "purchase.recorded.v1": directory.on_purchase,
         "user.eligibility_changed.v1": directory.on_eligibility_changed,
         "attendance.checked_in.v1": directory.on_checked_in,
         "reward.claimed.v1": alerts.on_claimed,
         "reward.stock_low.v1": alerts.on_stock_low,
         "reward.points_changed.v1": shop_webhook_handlers.on_points_changed,
+        "reward.fulfilment_changed.v1": fulfilment.on_fulfilment_changed,
     }
 
     @asynccontextmanager

@@ -17,6 +17,7 @@ from reward_service.claims import admin_router as claims_admin_router
 from reward_service.claims import router as claims_router
 from reward_service.config import RewardSettings
 from reward_service.db import INBOX, OUTBOX
+from reward_service.fulfilment import router as fulfilment_router
 from reward_service.points import router as points_router
 from reward_service.projection.handlers import HANDLERS
 from reward_service.stock import router as stock_router
@@ -78,7 +79,9 @@ def create_app(
         tiers_router,
         stock_router,
         claims_admin_router,
+        fulfilment_router,
     ):
         app.include_router(module.router)
     app.include_router(points_router.admin)
+    app.include_router(fulfilment_router.staff)
     return app

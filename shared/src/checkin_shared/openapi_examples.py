@@ -15,8 +15,12 @@ def _schema(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def example_of(document: dict[str, Any], node: dict[str, Any]) -> Any | None:
-    """The schema's first example; for a page (`items` + `next_cursor`), one page of one."""
+    """The schema's first example; for a page (`items` + `next_cursor`), one page of one;
+    for an optional body (`anyOf` the model and null), the model's."""
     schema = _schema(document, node)
+    choices = [c for c in schema.get("anyOf", []) if c.get("type") != "null"]
+    if len(choices) == 1:
+        return example_of(document, choices[0])
     if schema.get("examples"):
         return schema["examples"][0]
     properties = schema.get("properties", {})

@@ -1,4 +1,5 @@
-"""FastAPI dependencies for the caller: any signed-in user, or an admin."""
+"""FastAPI dependencies for the caller: any signed-in user, staff (`support` or `admin`:
+every admin read, and fulfilment), or an admin (every other admin write)."""
 
 from typing import Annotated
 
@@ -31,3 +32,22 @@ async def admin_principal(principal: CurrentUser) -> Principal:
 
 
 AdminUser = Annotated[Principal, Depends(admin_principal)]
+
+
+async def staff_principal(principal: CurrentUser) -> Principal:
+    if not principal.is_staff:
+        raise ProblemError(
+            403, "forbidden", "Forbidden", "This route needs the support or admin role"
+        )
+    return principal
+
+
+StaffUser = Annotated[Principal, Depends(staff_principal)]
+
+
+async def admin_area(request: Request, principal: CurrentUser) -> Principal:
+    """The guard of a whole admin router: staff read (GET, HEAD), only admins write. The
+    writes support may make (fulfilment) live on a router guarded by `StaffUser`."""
+    if request.method in ("GET", "HEAD"):
+        return await staff_principal(principal)
+    return await admin_principal(principal)

@@ -11,7 +11,7 @@ import jwt
 from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import KeySet
 
-ROLES = ("shopper", "admin")
+ROLES = ("shopper", "support", "admin")
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
 
 
@@ -27,6 +27,11 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        """An admin or the shop's customer service (`support`): reads every admin view."""
+        return self.role in ("support", "admin")
 
 
 def invalid_token(detail: str) -> ProblemError:

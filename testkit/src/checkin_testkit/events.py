@@ -13,15 +13,26 @@ from checkin_shared.events.topology import declare_exchange, declare_service_que
 # What each consuming service's handlers bind (each service declares it at start; a test
 # that plays a consumer which is not running declares the same with `consumer_queues`).
 SUBSCRIPTIONS: dict[str, list[str]] = {
-    "attendance": ["user.eligibility_changed.v1"],
-    "reward": ["attendance.checked_in.v1", "user.eligibility_changed.v1"],
+    "attendance": [
+        "user.eligibility_changed.v1",
+        "user.profile_changed.v1",
+        "user.registered.v1",
+    ],
+    "reward": [
+        "attendance.checked_in.v1",
+        "user.eligibility_changed.v1",
+        "user.profile_changed.v1",
+        "user.registered.v1",
+    ],
     "notification": [
         "attendance.checked_in.v1",
         "purchase.recorded.v1",
         "reward.claimed.v1",
+        "reward.fulfilment_changed.v1",
         "reward.points_changed.v1",
         "reward.stock_low.v1",
         "user.eligibility_changed.v1",
+        "user.profile_changed.v1",
         "user.registered.v1",
     ],
 }

@@ -3,7 +3,7 @@ from datetime import date
 from typing import Annotated
 
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
-from checkin_shared.security import AdminUser
+from checkin_shared.security import StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Query
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/attendance/admin", tags=["admin: attendance"])
 
 @router.get("/check-ins", summary="Who checked in (filter by day and/or shopper)")
 async def list_check_ins(
-    _: AdminUser,
+    _: StaffUser,
     session: SessionDep,
     day: date | None = None,
     user_id: uuid.UUID | None = None,
@@ -29,13 +29,16 @@ async def list_check_ins(
     rows, next_cursor = await service.list_check_ins(
         session, day=day, user_id=user_id, cursor=cursor, limit=limit
     )
-    items = [AdminCheckIn.model_validate(r, from_attributes=True) for r in rows]
+    items = [
+        AdminCheckIn(user_id=c.user_id, day=c.day, checked_at=c.checked_at, email=e, name=n)
+        for c, e, n in rows
+    ]
     return Page[AdminCheckIn](items=items, next_cursor=next_cursor)
 
 
 @router.get("/summary", summary="Check-ins per business day")
 async def summary(
-    _: AdminUser,
+    _: StaffUser,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,

@@ -1,15 +1,18 @@
 import uuid
 from datetime import date, datetime
 
+from checkin_shared.events.people import NamedShopper
 from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict
 
 
-class AdminCheckIn(BaseModel):
+class AdminCheckIn(NamedShopper):
     model_config = ConfigDict(
         json_schema_extra=example(
             {
                 "user_id": "6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9",
+                "email": "kim@example.com",
+                "name": "Kim Minji",
                 "day": "2026-11-30",
                 "checked_at": "2026-11-30T09:12:03+09:00",
             }

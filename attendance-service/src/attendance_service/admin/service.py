@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance_service.admin.schemas import DayCount
 from attendance_service.checkins.models import CheckIn
+from attendance_service.db import PEOPLE
 
-NEWEST_FIRST = NewestFirst(CheckIn.checked_at, CheckIn.id, lambda c: (c.checked_at, c.id))
+NEWEST_FIRST = NewestFirst(CheckIn.checked_at, CheckIn.id, lambda r: (r[0].checked_at, r[0].id))
 
 
 async def list_check_ins(
@@ -20,9 +21,11 @@ async def list_check_ins(
     user_id: uuid.UUID | None,
     cursor: str | None,
     limit: int,
-) -> tuple[list[CheckIn], str | None]:
-    """Newest first, with the next page's cursor."""
-    statement = select(CheckIn)
+) -> tuple[list[tuple[CheckIn, str | None, str | None]], str | None]:
+    """Newest first, each with the shopper's email and name, and the next page's cursor."""
+    statement = select(CheckIn, PEOPLE.c.email, PEOPLE.c.name).outerjoin(
+        PEOPLE, PEOPLE.c.user_id == CheckIn.user_id
+    )
     if day is not None:
         statement = statement.where(CheckIn.day == day)
     if user_id is not None:

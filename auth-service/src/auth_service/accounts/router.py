@@ -4,7 +4,7 @@ from typing import Annotated
 from checkin_shared.errors import ProblemError
 from checkin_shared.locales import from_accept_language
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
-from checkin_shared.security import AdminUser, CurrentUser
+from checkin_shared.security import AdminUser, CurrentUser, StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Header, Query, Request, status
 
@@ -16,6 +16,7 @@ from auth_service.users.passwords import check_strength
 from auth_service.users.schemas import (
     AdminUserRead,
     MeRead,
+    RoleChange,
     UserCreate,
     UserRead,
 )
@@ -83,7 +84,7 @@ async def me(principal: CurrentUser, session: SessionDep) -> MeRead:
 
 @router.get("/admin/users", summary="Find accounts by email or name")
 async def list_users(
-    _: AdminUser,
+    _: StaffUser,
     session: SessionDep,
     query: Annotated[str | None, Query(max_length=200)] = None,
     limit: LimitQuery = 50,
@@ -106,7 +107,7 @@ async def list_users(
     summary="One account: eligibility, sign-in and orders",
     responses={404: {"description": "user_not_found"}},
 )
-async def get_user(user_id: uuid.UUID, _: AdminUser, session: SessionDep) -> AdminUserDetail:
+async def get_user(user_id: uuid.UUID, _: StaffUser, session: SessionDep) -> AdminUserDetail:
     """What support needs to find a shopper by the id other admin views name."""
     found = await service.with_purchases(session, user_id)
     if found is None:
@@ -120,6 +121,29 @@ async def get_user(user_id: uuid.UUID, _: AdminUser, session: SessionDep) -> Adm
             "identity_provider": provider.issuer if provider else None,
             "purchases": [PurchaseRead.model_validate(o, from_attributes=True) for o in orders],
         }
+    )
+
+
+@router.put(
+    "/admin/users/{user_id}/role",
+    summary="Make an account a shopper, support or admin",
+    responses={
+        404: {"description": "user_not_found"},
+        409: {"description": "cannot_change_own_role"},
+    },
+)
+async def change_role(
+    user_id: uuid.UUID, body: RoleChange, admin: AdminUser, session: SessionDep
+) -> AdminUserRead:
+    """Changes another account's role (never your own, so the last admin stays one). The
+    new role is in the account's tokens from its next sign-in or refresh."""
+    changed = await service.change_role(session, user_id, role=body.role, actor_id=admin.user_id)
+    if changed is None:
+        raise ProblemError(404, "user_not_found", "User not found", "No such account")
+    account, _before = changed
+    eligible = await service.eligible(session, account.id)
+    return AdminUserRead.model_validate(
+        {**_fields(account), "eligible": eligible, "created_at": account.created_at}
     )
 
 

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 
+from checkin_shared.errors import ProblemError
 from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,3 +106,22 @@ async def with_purchases(
         )
     ).scalars()
     return account, await eligibility.is_eligible(session, user_id), provider, list(orders)
+
+
+async def change_role(
+    session: AsyncSession, user_id: uuid.UUID, *, role: str, actor_id: uuid.UUID
+) -> tuple[Account, str] | None:
+    """Gives the account `role` (locked, so two admins changing it at once queue); returns
+    it with its role before, or None when there is no such account. An admin never changes
+    their own role: the last admin cannot lock everyone out."""
+    if user_id == actor_id:
+        raise ProblemError(
+            409, "cannot_change_own_role", "Cannot change own role", "Ask another admin"
+        )
+    account = await session.get(Account, user_id, with_for_update=True)
+    if account is None:
+        return None
+    before = account.role
+    account.role = role
+    await session.flush()
+    return account, before

@@ -3,7 +3,7 @@ client exchanges the provider's ID token for our token pair (RFC 8693 names)."""
 
 import uuid
 
-from checkin_shared.security import AdminUser
+from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.state import from_state
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -53,7 +53,7 @@ async def register_provider(
 
 
 @router.get("/admin/identity-providers", summary="The trusted identity providers")
-async def list_providers(_: AdminUser, session: SessionDep) -> IdentityProviderList:
+async def list_providers(_: StaffUser, session: SessionDep) -> IdentityProviderList:
     """Each provider's issuer, audience, JWKS and claims."""
     providers = await service.all_providers(session)
     return IdentityProviderList(

@@ -9,12 +9,15 @@ from typing import Any
 
 import httpx
 from checkin_shared.errors import ProblemError
+from checkin_shared.events.contracts import UserProfileChangedV1
+from checkin_shared.events.outbox import add_event
 from checkin_shared.outbound_urls import check_outbound_url
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.accounts import service as accounts
+from auth_service.db import OUTBOX
 from auth_service.identity.schemas import IdentityProviderCreate
 from auth_service.identity.verify import VerifiedIdToken
 from auth_service.users.models import Account, IdentityProvider
@@ -119,6 +122,7 @@ async def account_for(
     subject = str(claims["sub"])
     known = await _by_subject(session, provider.id, subject)
     if known is not None:
+        await _follow_profile(session, known, verified, now=now)
         return known, False
     email = claims.get(provider.email_claim)
     if not isinstance(email, str) or "@" not in email:
@@ -161,6 +165,30 @@ async def account_for(
             raise
         return made_meanwhile, False
     return made, True
+
+
+async def _follow_profile(
+    session: AsyncSession, account: Account, verified: VerifiedIdToken, *, now: datetime
+) -> None:
+    """The shop's sign-in is the source of a shopper's name and email: a change there is
+    taken here on the next sign-in and told to the other services. An email another
+    account holds is not taken (the name still is)."""
+    claims, provider = verified.claims, verified.provider
+    name, email = claims.get(provider.name_claim), claims.get(provider.email_claim)
+    changed = False
+    if isinstance(name, str) and name.strip() and name.strip()[:100] != account.name:
+        account.name, changed = name.strip()[:100], True
+    if isinstance(email, str) and "@" in email:
+        wanted = normalize_email(email)
+        if (
+            wanted != normalize_email(account.email)
+            and await find_by_email(session, wanted) is None
+        ):
+            account.email, changed = wanted, True
+    if changed:
+        await session.flush()
+        profile = UserProfileChangedV1(user_id=account.id, email=account.email, name=account.name)
+        await add_event(session, OUTBOX, profile, occurred_at=now)
 
 
 async def _by_subject(

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from checkin_shared.errors import ProblemError
-from checkin_shared.security import AdminUser
+from checkin_shared.csv_upload import csv_request_body, require_csv
+from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
@@ -18,7 +18,6 @@ from auth_service.imports import service
 from auth_service.imports.schemas import ImportJobRead, ImportQueued
 
 router = APIRouter(prefix="/auth/admin/purchase-imports", tags=["shop integration"])
-CSV_TYPES = ("text/csv", "application/csv")
 CSV_EXAMPLE = (
     "email,order_id,amount,currency,purchased_at,status\r\n"
     "kim@example.com,ORD-2026-000123,39000,KRW,2026-11-29T14:03:00+09:00,paid\r\n"
@@ -29,12 +28,7 @@ CSV_EXAMPLE = (
     "",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Upload a CSV of orders, imported in the background",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}},
-        }
-    },
+    openapi_extra=csv_request_body(CSV_EXAMPLE),
     responses={
         413: {"description": "payload_too_large"},
         415: {"description": "unsupported_media_type"},
@@ -55,14 +49,7 @@ async def upload_import(
     `refunded`, `cancelled`); at most 100,000 rows. A file without that header is refused
     at once and nothing is kept. Each row is then applied as `POST /auth/admin/purchases`
     would, in batches; a row that cannot be is listed at `.../errors` and the rest go on."""
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media not in CSV_TYPES:
-        raise ProblemError(
-            415,
-            "unsupported_media_type",
-            "Unsupported media type",
-            "Send the file as the body with Content-Type: text/csv",
-        )
+    require_csv(request)
     job = await service.upload(
         session,
         request.stream(),
@@ -80,7 +67,7 @@ async def upload_import(
     summary="An import's progress and counts",
     responses={404: {"description": "import_not_found"}},
 )
-async def import_status(job_id: uuid.UUID, _: AdminUser, session: SessionDep) -> ImportJobRead:
+async def import_status(job_id: uuid.UUID, _: StaffUser, session: SessionDep) -> ImportJobRead:
     """`processed_rows` of `total_rows`; `imported`, `skipped` (seen before),
     `pending_shopper` (no account yet: counted when they sign up), `error_rows`. A dry run
     counts what a real one would do."""
@@ -100,7 +87,7 @@ async def import_status(job_id: uuid.UUID, _: AdminUser, session: SessionDep) ->
     },
 )
 async def import_errors(
-    job_id: uuid.UUID, request: Request, _: AdminUser, session: SessionDep
+    job_id: uuid.UUID, request: Request, _: StaffUser, session: SessionDep
 ) -> StreamingResponse:
     """`line,error`: the row's line in the file (the header is line 1, blank lines not
     counted) and why. Streamed from a session of its own (the request's has ended)."""

@@ -4,7 +4,7 @@ The gateway lets `/auth/integrations/` through without a JWT: the key is checked
 import uuid
 from typing import Annotated
 
-from checkin_shared.security import AdminUser
+from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Header, Response, status
 
@@ -39,7 +39,7 @@ async def create_api_key(
 
 
 @router.get("/admin/api-keys", summary="The active API keys (never the keys themselves)")
-async def list_api_keys(_: AdminUser, session: SessionDep) -> ApiKeyList:
+async def list_api_keys(_: StaffUser, session: SessionDep) -> ApiKeyList:
     """Each active key's name, scopes, and when it was made and last used."""
     return ApiKeyList(items=[_read(row) for row in await service.active(session)])
 

@@ -20,12 +20,13 @@ from auth_service.db import Base
 
 
 class Account(Base):
-    """A shopper or an admin. Emails are unique case-insensitively."""
+    """A shopper, a member of the shop's customer service (`support`) or an admin. Emails
+    are unique case-insensitively."""
 
     __tablename__ = "account"
     __table_args__ = (
         Index("uq_account_email_lower", func.lower(text("email")), unique=True),
-        CheckConstraint("role IN ('shopper', 'admin')", name="role"),
+        CheckConstraint("role IN ('shopper', 'support', 'admin')", name="role"),
         UniqueConstraint("identity_provider_id", "subject", name="uq_account_provider_subject"),
     )
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from auth_service.users.passwords import MAX_LENGTH, MIN_LENGTH
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Role = Literal["shopper", "admin"]
+Role = Literal["shopper", "support", "admin"]
 
 
 class UserCreate(BaseModel):
@@ -92,3 +92,12 @@ class AdminUserRead(MeRead):
     )
 
     created_at: datetime
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(json_schema_extra=example({"role": "support"}), extra="forbid")
+
+    role: Role = Field(
+        description="`support` reads every admin view and changes fulfilment; `admin` "
+        "everything. Takes effect at the account's next sign-in or token refresh."
+    )

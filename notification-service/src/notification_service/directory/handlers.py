@@ -8,10 +8,11 @@ from checkin_shared.events.contracts import (
     AttendanceCheckedInV1,
     PurchaseRecordedV1,
     UserEligibilityChangedV1,
+    UserProfileChangedV1,
     UserRegisteredV1,
 )
 from checkin_shared.events.envelope import Envelope
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,19 +26,37 @@ def _upsert(user_id: Any, now: datetime, **values: Any) -> Any:
 
 async def on_registered(session: AsyncSession, envelope: Envelope, data: Any) -> None:
     assert isinstance(data, UserRegisteredV1)
-    statement, _ = _upsert(
-        data.user_id, envelope.occurred_at, email=data.email, name=data.name, locale=data.locale
-    )
+    await _keep_profile(session, envelope, data.user_id, data.email, data.name, data.locale)
+
+
+async def on_profile_changed(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+    assert isinstance(data, UserProfileChangedV1)
+    await _keep_profile(session, envelope, data.user_id, data.email, data.name, None)
+
+
+async def _keep_profile(
+    session: AsyncSession,
+    envelope: Envelope,
+    user_id: Any,
+    email: str,
+    name: str,
+    locale: str | None,
+) -> None:
+    """Email and name from the newest user event (a late or repeated one changes nothing);
+    a language the shopper chose since (preferences) stays."""
+    at = envelope.occurred_at
+    statement, _ = _upsert(user_id, at, email=email, name=name, locale=locale, profile_at=at)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Contact.user_id],
             set_={
-                "email": data.email,
-                "name": data.name,
-                # a language the shopper chose since (preferences) stays
-                "locale": func.coalesce(Contact.locale, data.locale),
-                "updated_at": envelope.occurred_at,
+                "email": email,
+                "name": name,
+                "locale": func.coalesce(Contact.locale, locale),
+                "profile_at": at,
+                "updated_at": at,
             },
+            where=or_(Contact.profile_at.is_(None), Contact.profile_at <= at),
         )
     )
 

@@ -22,6 +22,8 @@ class Contact(Base):
     # The language of the shopper's mails: from sign-up, or set by them; else the shop's.
     locale: Mapped[str | None] = mapped_column(String(8))
     last_check_in: Mapped[date | None] = mapped_column(Date)
+    # When the email and name were last set, by the user event that set them.
+    profile_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

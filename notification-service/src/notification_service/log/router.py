@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
-from checkin_shared.security import CurrentUser, admin_principal
+from checkin_shared.security import CurrentUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Query, Request, status
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 admin = APIRouter(
     prefix="/notifications/admin",
     tags=["admin: notifications"],
-    dependencies=[Depends(admin_principal)],
+    dependencies=[Depends(admin_area)],
 )
 
 
@@ -37,6 +37,9 @@ async def my_notifications(
     return Page[MyNotification](items=items, next_cursor=next_cursor)
 
 
+ADMIN_FIELDS = ("channel", "recipient", "user_id", "attempts", "last_error", "next_attempt_at")
+
+
 @admin.get("/notifications", summary="Every notification, with attempts and last error")
 async def all_notifications(
     session: SessionDep,
@@ -50,7 +53,18 @@ async def all_notifications(
     rows, next_cursor = await service.page(
         session, limit=limit, cursor=cursor, kind=kind, status=state
     )
-    items = [AdminNotification.model_validate(n, from_attributes=True) for n in rows]
+    named = await service.people(session, {n.user_id for n in rows if n.user_id})
+    items = [
+        AdminNotification.model_validate(
+            {
+                **MyNotification.model_validate(n, from_attributes=True).model_dump(),
+                **{f: getattr(n, f) for f in ADMIN_FIELDS},
+                "email": named.get(n.user_id, (None, None))[0] if n.user_id else None,
+                "name": named.get(n.user_id, (None, None))[1] if n.user_id else None,
+            }
+        )
+        for n in rows
+    ]
     return Page[AdminNotification](items=items, next_cursor=next_cursor)
 
 

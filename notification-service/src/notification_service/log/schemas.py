@@ -2,10 +2,11 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
+from checkin_shared.events.people import NamedShopper
 from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-Kind = Literal["reward_claimed", "reminder", "stock_low"]
+Kind = Literal["reward_claimed", "reminder", "stock_low", "fulfilment_shipped", "claim_cancelled"]
 Status = Literal["pending", "sent", "failed"]
 
 
@@ -31,7 +32,7 @@ class MyNotification(BaseModel):
     sent_at: datetime | None
 
 
-class AdminNotification(MyNotification):
+class AdminNotification(MyNotification, NamedShopper):
     model_config = ConfigDict(
         json_schema_extra=example(
             {
@@ -44,6 +45,8 @@ class AdminNotification(MyNotification):
                 "channel": "email",
                 "recipient": "kim@example.com",
                 "user_id": "6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9",
+                "email": "kim@example.com",
+                "name": "Kim Minji",
                 "attempts": 1,
                 "last_error": None,
                 "next_attempt_at": "2026-11-30T09:15:00+09:00",

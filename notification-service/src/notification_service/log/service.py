@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notification_service.directory.models import Contact
 from notification_service.log.models import Notification
 from notification_service.rendering import Rendered
 
@@ -72,3 +73,15 @@ async def page(
     if status:
         statement = statement.where(Notification.status == status)
     return await keyset_page(session, statement, NEWEST_FIRST, cursor=cursor, limit=limit)
+
+
+async def people(
+    session: AsyncSession, users: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str | None, str | None]]:
+    """The email and name of the shoppers a page of the log names, from the directory."""
+    if not users:
+        return {}
+    found = await session.execute(
+        select(Contact.user_id, Contact.email, Contact.name).where(Contact.user_id.in_(users))
+    )
+    return {user: (email, name) for user, email, name in found.all()}

@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
-from checkin_shared.security import admin_principal
+from checkin_shared.security import admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Request, Response, status
 
@@ -21,7 +21,7 @@ from notification_service.shop_webhooks.schemas import (
 router = APIRouter(
     prefix="/notifications/admin/webhooks",
     tags=["admin: webhooks"],
-    dependencies=[Depends(admin_principal)],
+    dependencies=[Depends(admin_area)],
 )
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "webhook_not_found"}}
 

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from notification_service.log.schemas import Status
 
-# What the shop can be told of now (fulfilment.shipped comes with fulfilment).
-EventName = Literal["reward.claimed", "points.credited", "points.debited"]
+# What the shop can be told of.
+EventName = Literal["reward.claimed", "points.credited", "points.debited", "fulfilment.shipped"]
 HOOK = {
     "id": "5b8e2c1a-7d4f-4e3b-9a2c-1f0e9d8c7b6a",
     "url": "https://shop.example/hooks/checkin",

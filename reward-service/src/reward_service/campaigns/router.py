@@ -1,4 +1,4 @@
-from checkin_shared.security import AdminUser, admin_principal
+from checkin_shared.security import AdminUser, StaffUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends
 
@@ -9,12 +9,12 @@ from reward_service.dependencies import ClockDep
 
 # The admin check runs first, before any lookup: a shopper learns nothing but 403.
 router = APIRouter(
-    prefix="/rewards/admin", tags=["admin: campaign"], dependencies=[Depends(admin_principal)]
+    prefix="/rewards/admin", tags=["admin: campaign"], dependencies=[Depends(admin_area)]
 )
 
 
 @router.get("/campaign", summary="The campaign", responses={404: {"description": "no_campaign"}})
-async def get_campaign(_: AdminUser, session: SessionDep) -> CampaignRead:
+async def get_campaign(_: StaffUser, session: SessionDep) -> CampaignRead:
     """The campaign: its name, its days (`starts_on`, `ends_on`) and its time zone."""
     return CampaignRead.model_validate(await service.current(session), from_attributes=True)
 

@@ -6,26 +6,31 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from checkin_shared.pagination import keyset_page
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reward_service.claims.models import Claim
+from reward_service.claims.models import Claim, Fulfilment
 from reward_service.claims.queries import NEWEST_FIRST, claim_read
 from reward_service.claims.schemas import AdminClaimRead
+from reward_service.db import PEOPLE
 from reward_service.tiers.models import Tier
 
 CSV_COLUMNS = [
     "claim_id",
     "claim_number",
     "user_id",
+    "email",
+    "name",
     "tier_id",
     "tier_name",
     "kind",
     "points",
     "claimed_at",
+    "fulfilment_status",
 ]
 
 
@@ -33,13 +38,22 @@ CSV_COLUMNS = [
 class ClaimFilter:
     tier_id: uuid.UUID | None
     user_id: uuid.UUID | None
+    email: str | None
     start: date | None
     end: date | None
     zone: ZoneInfo
 
-    def statement(self) -> Select[Claim, Tier]:
-        """`from`/`to` are business days (inclusive) of the campaign's zone."""
-        statement = select(Claim, Tier).join(Tier, Tier.id == Claim.tier_id)
+    def statement(self) -> Select[Any]:
+        """`from`/`to` are business days (inclusive) of the campaign's zone; `email` is the
+        shopper's, exactly (case-insensitive)."""
+        statement = (
+            select(Claim, Tier, Fulfilment, PEOPLE.c.email, PEOPLE.c.name)
+            .join(Tier, Tier.id == Claim.tier_id)
+            .outerjoin(Fulfilment, Fulfilment.claim_id == Claim.id)
+            .outerjoin(PEOPLE, PEOPLE.c.user_id == Claim.user_id)
+        )
+        if self.email:
+            statement = statement.where(func.lower(PEOPLE.c.email) == self.email.strip().lower())
         if self.tier_id:
             statement = statement.where(Claim.tier_id == self.tier_id)
         if self.user_id:
@@ -56,8 +70,11 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone)
 
 
-def row(claim: Claim, tier: Tier) -> AdminClaimRead:
-    return AdminClaimRead(**claim_read(claim, tier).model_dump(), user_id=claim.user_id)
+def row(
+    claim: Claim, tier: Tier, fulfilment: Fulfilment | None, email: str | None, name: str | None
+) -> AdminClaimRead:
+    read = claim_read(claim, tier, fulfilment)
+    return AdminClaimRead(**read.model_dump(), user_id=claim.user_id, email=email, name=name)
 
 
 async def page(
@@ -67,7 +84,7 @@ async def page(
     rows, next_cursor = await keyset_page(
         session, claim_filter.statement(), NEWEST_FIRST, cursor=cursor, limit=limit
     )
-    return [row(c, t) for c, t in rows], next_cursor
+    return [row(*r) for r in rows], next_cursor
 
 
 async def csv_lines(
@@ -81,18 +98,21 @@ async def csv_lines(
     async with factory() as session:
         newest_first = claim_filter.statement().order_by(Claim.claimed_at.desc(), Claim.id.desc())
         result = await session.stream(newest_first.execution_options(yield_per=500))
-        async for claim, tier in result:
-            item = row(claim, tier)
+        async for found in result:
+            item = row(*found)
             writer.writerow(
                 [
                     item.claim_id,
                     item.claim_number,
                     item.user_id,
+                    item.email or "",
+                    item.name or "",
                     item.tier_id,
                     item.tier_name,
                     item.kind,
                     "" if item.points is None else item.points,
                     item.claimed_at.isoformat(),
+                    item.fulfilment.status if item.fulfilment else "",
                 ]
             )
             yield _take(buffer)

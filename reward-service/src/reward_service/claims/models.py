@@ -1,7 +1,15 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Sequence, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Sequence,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reward_service.db import SCHEMA, Base
@@ -27,3 +35,39 @@ class Claim(Base):
         BigInteger, CLAIM_NUMBER, server_default=CLAIM_NUMBER.next_value(), unique=True
     )
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+STATUSES = ("awaiting_address", "pending", "shipped", "delivered", "cancelled")
+
+
+class Fulfilment(Base):
+    """What became of a claim after it was made: an item's shipping address and journey to
+    the shopper (`awaiting_address` → `pending` → `shipped` → `delivered`), or the claim
+    cancelled. Item claims have one from the start; a points claim only once cancelled.
+    The address is personal data: shown to the shopper and staff only, never logged."""
+
+    __tablename__ = "fulfilment"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('awaiting_address', 'pending', 'shipped', 'delivered', 'cancelled')",
+            name="status",
+        ),
+    )
+
+    claim_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    recipient: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    address1: Mapped[str | None] = mapped_column(String(200))
+    address2: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(12))
+    country: Mapped[str | None] = mapped_column(String(2))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -6,9 +6,10 @@ from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.claims.models import Claim, claim_number
+from reward_service.claims.models import Claim, Fulfilment, claim_number
 from reward_service.claims.schemas import ClaimRead
-from reward_service.db import SCHEMA
+from reward_service.claims.shipping import FulfilmentRead
+from reward_service.db import PEOPLE, SCHEMA
 from reward_service.projection.models import AttendanceDay
 from reward_service.projection.service import Window
 from reward_service.tiers.models import Tier
@@ -16,7 +17,7 @@ from reward_service.tiers.models import Tier
 NEWEST_FIRST = NewestFirst(Claim.claimed_at, Claim.id, lambda row: (row[0].claimed_at, row[0].id))
 
 
-def claim_read(claim: Claim, tier: Tier) -> ClaimRead:
+def claim_read(claim: Claim, tier: Tier, fulfilment: Fulfilment | None = None) -> ClaimRead:
     return ClaimRead(
         claim_id=claim.id,
         claim_number=claim_number(claim.number),
@@ -25,6 +26,9 @@ def claim_read(claim: Claim, tier: Tier) -> ClaimRead:
         kind=tier.kind,
         points=tier.points,
         claimed_at=claim.claimed_at,
+        fulfilment=None
+        if fulfilment is None
+        else FulfilmentRead.model_validate(fulfilment, from_attributes=True),
     )
 
 
@@ -59,12 +63,15 @@ async def my_claims_page(
     session: AsyncSession, user_id: uuid.UUID, *, cursor: str | None, limit: int
 ) -> tuple[list[ClaimRead], str | None]:
     statement = (
-        select(Claim, Tier).join(Tier, Tier.id == Claim.tier_id).where(Claim.user_id == user_id)
+        select(Claim, Tier, Fulfilment)
+        .join(Tier, Tier.id == Claim.tier_id)
+        .outerjoin(Fulfilment, Fulfilment.claim_id == Claim.id)
+        .where(Claim.user_id == user_id)
     )
     rows, next_cursor = await keyset_page(
         session, statement, NEWEST_FIRST, cursor=cursor, limit=limit
     )
-    return [claim_read(c, t) for c, t in rows], next_cursor
+    return [claim_read(c, t, f) for c, t, f in rows], next_cursor
 
 
 async def tiers_held(
@@ -77,3 +84,14 @@ async def tiers_held(
     for user, tier in rows.all():
         held[user].append(tier)
     return held
+
+
+async def people(
+    session: AsyncSession, users: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str | None, str | None]]:
+    """Shoppers' email and name from this service's copy ((None, None) until it has them)."""
+    found = await session.execute(
+        select(PEOPLE.c.user_id, PEOPLE.c.email, PEOPLE.c.name).where(PEOPLE.c.user_id.in_(users))
+    )
+    known = {user: (email, name) for user, email, name in found.all()}
+    return {user: known.get(user, (None, None)) for user in users}

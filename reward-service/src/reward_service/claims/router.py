@@ -16,6 +16,7 @@ from reward_service.claims import progress, queries, service
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
 from reward_service.claims.schemas import ClaimCreated, ClaimRead
+from reward_service.claims.shipping import ClaimBody
 from reward_service.dependencies import ClockDep
 from reward_service.idempotency import service as idempotency
 from reward_service.points import service as points
@@ -66,7 +67,9 @@ async def my_progress(
         403: {"description": "not_enough_days or not_eligible"},
         404: {"description": "tier_not_found"},
         409: {"description": "already_claimed or out_of_stock or tier_inactive"},
-        422: {"description": "idempotency_key_reused or invalid_idempotency_key"},
+        422: {
+            "description": "idempotency_key_reused or invalid_idempotency_key or validation_error"
+        },
     },
 )
 async def claim(
@@ -76,11 +79,13 @@ async def claim(
     work: ClaimWork,
     clock: ClockDep,
     catalog: CatalogDep,
+    body: ClaimBody | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """Claims a tier I have enough days for: one per shopper and tier, never beyond its stock.
-    A points tier credits its points at once. Send an `Idempotency-Key` to retry safely:
-    the same key and body answer the first result again."""
+    A points tier credits its points at once; an item tier's claim may carry the shipping
+    address (else it waits for one: `PUT /rewards/me/claims/{id}/shipping`). Send an
+    `Idempotency-Key` to retry safely: the same key and body answer the first result again."""
     now = clock.now()
 
     async def claim_now() -> ClaimCreated:
@@ -90,6 +95,7 @@ async def claim(
             token_eligible=principal.eligible,
             tier_id=tier_id,
             now=now,
+            shipping=body.shipping if body else None,
         )
         catalog.invalidate()  # the tier's stock changed
         return created

@@ -2,8 +2,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
+from checkin_shared.events.people import NamedShopper
 from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, Field
+
+from reward_service.claims.shipping import FulfilmentRead
 
 ClaimNumber = Annotated[
     str, Field(description="The claim's number for people (mails, support)", examples=["C-000042"])
@@ -39,6 +42,7 @@ class ClaimRead(BaseModel):
                 "kind": "points",
                 "points": 5000,
                 "claimed_at": "2026-11-30T09:15:00+09:00",
+                "fulfilment": None,
             }
         )
     )
@@ -50,9 +54,12 @@ class ClaimRead(BaseModel):
     kind: str
     points: int | None
     claimed_at: datetime
+    fulfilment: FulfilmentRead | None = Field(
+        None, description="An item's shipping (or a cancelled claim); null for points"
+    )
 
 
-class AdminClaimRead(ClaimRead):
+class AdminClaimRead(ClaimRead, NamedShopper):
     model_config = ConfigDict(
         json_schema_extra=example(
             {
@@ -63,7 +70,10 @@ class AdminClaimRead(ClaimRead):
                 "kind": "points",
                 "points": 5000,
                 "claimed_at": "2026-11-30T09:15:00+09:00",
+                "fulfilment": None,
                 "user_id": "6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9",
+                "email": "kim@example.com",
+                "name": "Kim Minji",
             }
         )
     )

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.claims import context
 from reward_service.claims.context import ClaimContext
-from reward_service.claims.models import Claim, claim_number
+from reward_service.claims.models import Claim, Fulfilment, claim_number
 from reward_service.claims.schemas import ClaimCreated
+from reward_service.claims.shipping import ShippingAddress
 from reward_service.db import OUTBOX
 from reward_service.points import service as points
 from reward_service.stock.events import announce_low_stock, crossed_threshold
@@ -30,6 +31,7 @@ async def claim(
     token_eligible: bool,
     tier_id: uuid.UUID,
     now: datetime,
+    shipping: ShippingAddress | None = None,
 ) -> ClaimCreated:
     tier = await context.read(
         session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id
@@ -69,6 +71,10 @@ async def claim(
     number = inserted.scalar_one_or_none()
     if number is None:
         raise already_claimed(tier)
+    if tier.kind == "item":  # its journey starts: waiting for the address, or ready to ship
+        status = "awaiting_address" if shipping is None else "pending"
+        address = shipping.model_dump() if shipping else {}
+        session.add(Fulfilment(claim_id=claim_id, status=status, updated_at=now, **address))
     if tier.kind == "points" and tier.points is not None:
         points.credit(
             session,

@@ -1,7 +1,7 @@
 from typing import Annotated, Any
 
 from checkin_shared.pagination import CursorQuery, LimitQuery
-from checkin_shared.security import AdminUser, CurrentUser, admin_principal
+from checkin_shared.security import AdminUser, CurrentUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Header, Request, status
 
@@ -12,7 +12,7 @@ from reward_service.points.schemas import MyPoints, PointsGrant, PointsGranted, 
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 admin = APIRouter(
-    prefix="/rewards/admin", tags=["admin: points"], dependencies=[Depends(admin_principal)]
+    prefix="/rewards/admin", tags=["admin: points"], dependencies=[Depends(admin_area)]
 )
 
 

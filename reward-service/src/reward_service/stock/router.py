@@ -1,6 +1,7 @@
 import uuid
 
-from checkin_shared.security import AdminUser, admin_principal
+from checkin_shared.pagination import CursorQuery, LimitQuery, Page
+from checkin_shared.security import AdminUser, StaffUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, status
 
@@ -11,6 +12,7 @@ from reward_service.stock import service
 from reward_service.stock.schemas import (
     StockAdjusted,
     StockAdjustmentCreate,
+    StockLedgerEntry,
     StockList,
     StockStatus,
 )
@@ -20,7 +22,7 @@ from reward_service.tiers import service as tiers
 router = APIRouter(
     prefix="/rewards/admin",
     tags=["admin: tiers and stock"],
-    dependencies=[Depends(admin_principal)],
+    dependencies=[Depends(admin_area)],
 )
 
 
@@ -53,8 +55,37 @@ async def adjust_stock(
     return StockAdjusted(stock=stock)
 
 
+@router.get(
+    "/tiers/{tier_id}/stock-adjustments",
+    summary="A tier's stock ledger: who changed the stock, by how much and why",
+    responses={404: {"description": "tier_not_found"}},
+)
+async def stock_ledger(
+    tier_id: uuid.UUID,
+    _: StaffUser,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[StockLedgerEntry]:
+    """Every stock change by an admin (and every item a cancelled claim put back), newest
+    first, with the stock after it and the admin's email."""
+    rows, next_cursor = await service.ledger_page(session, tier_id, cursor=cursor, limit=limit)
+    items = [
+        StockLedgerEntry(
+            delta=entry.delta,
+            stock_after=entry.stock_after,
+            reason=entry.reason,
+            admin_id=entry.admin_id,
+            admin_email=email,
+            created_at=entry.created_at,
+        )
+        for entry, email in rows
+    ]
+    return Page[StockLedgerEntry](items=items, next_cursor=next_cursor)
+
+
 @router.get("/stock", summary="Stock of every tier, with the low-stock flag")
-async def stock_status(_: AdminUser, session: SessionDep) -> StockList:
+async def stock_status(_: StaffUser, session: SessionDep) -> StockList:
     """Each tier's stock, and whether it is at or under its low-stock threshold."""
     campaign = await campaigns.current(session)
     return StockList(

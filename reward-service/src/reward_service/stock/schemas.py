@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from checkin_shared.openapi_examples import example
@@ -72,3 +73,25 @@ class StockList(BaseModel):
 
     items: list[StockStatus]
     next_cursor: str | None = None
+
+
+class StockLedgerEntry(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "delta": 20,
+                "stock_after": 70,
+                "reason": "second delivery from the supplier",
+                "admin_id": "0d9c8b7a-6f5e-4d3c-2b1a-098765432100",
+                "admin_email": "ops@example.com",
+                "created_at": "2026-11-30T10:00:00+09:00",
+            }
+        )
+    )
+
+    delta: int
+    stock_after: int
+    reason: str
+    admin_id: uuid.UUID
+    admin_email: str | None = Field(description="From the service's copy of user events")
+    created_at: datetime

@@ -6,10 +6,11 @@ from datetime import datetime
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import RewardStockAdjustedV1
 from checkin_shared.events.outbox import add_event
+from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.db import OUTBOX
+from reward_service.db import OUTBOX, PEOPLE
 from reward_service.stock.events import announce_low_stock, crossed_threshold
 from reward_service.stock.models import StockAdjustment
 from reward_service.tiers import service as tiers
@@ -67,3 +68,25 @@ async def adjust(
 async def low_tiers(session: AsyncSession) -> list[Tier]:
     statement = select(Tier).where(Tier.stock <= Tier.low_stock_threshold)
     return list((await session.execute(statement)).scalars())
+
+
+LEDGER_NEWEST_FIRST = NewestFirst(
+    StockAdjustment.created_at, StockAdjustment.id, lambda row: (row[0].created_at, row[0].id)
+)
+
+
+async def ledger_page(
+    session: AsyncSession, tier_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[tuple[StockAdjustment, str | None]], str | None]:
+    """A tier's stock ledger, newest first, each entry with its admin's email (404 when
+    there is no such tier)."""
+    await tiers.get(session, tier_id)
+    statement = (
+        select(StockAdjustment, PEOPLE.c.email)
+        .outerjoin(PEOPLE, PEOPLE.c.user_id == StockAdjustment.admin_id)
+        .where(StockAdjustment.tier_id == tier_id)
+    )
+    rows, next_cursor = await keyset_page(
+        session, statement, LEDGER_NEWEST_FIRST, cursor=cursor, limit=limit
+    )
+    return [(entry, email) for entry, email in rows], next_cursor

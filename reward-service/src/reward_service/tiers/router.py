@@ -1,4 +1,4 @@
-from checkin_shared.security import AdminUser, admin_principal
+from checkin_shared.security import AdminUser, StaffUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, status
 
@@ -13,12 +13,12 @@ from reward_service.tiers.schemas import TierCreate, TierList, TierRead, TierUpd
 router = APIRouter(
     prefix="/rewards/admin",
     tags=["admin: tiers and stock"],
-    dependencies=[Depends(admin_principal)],
+    dependencies=[Depends(admin_area)],
 )
 
 
 @router.get("/tiers", summary="The campaign's reward tiers")
-async def list_tiers(_: AdminUser, session: SessionDep) -> TierList:
+async def list_tiers(_: StaffUser, session: SessionDep) -> TierList:
     """Every tier of the campaign, with its stock and low-stock threshold."""
     campaign = await campaigns.current(session)
     tiers = await service.list_tiers(session, campaign)

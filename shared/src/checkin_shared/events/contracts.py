@@ -19,6 +19,18 @@ class UserRegisteredV1(EventData):
     locale: str | None = None  # the language chosen at sign-up ("ko", "en"), if any
 
 
+class UserProfileChangedV1(EventData):
+    """A shopper's email or name changed (the shop's sign-in said so), or the auth service
+    told every consumer again who its accounts are (a backfill): the whole of it, so a
+    consumer's copy is simply replaced by a newer one."""
+
+    event_type = "user.profile_changed.v1"
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+
+
 class UserEligibilityChangedV1(EventData):
     """A shopper became eligible (a paid purchase) or stopped being (their last paid order
     refunded or cancelled). `version` grows with each change of that shopper: a consumer
@@ -74,6 +86,25 @@ class RewardPointsChangedV1(EventData):
     reason: str
 
 
+class RewardFulfilmentChangedV1(EventData):
+    """A claim was shipped (with its carrier and tracking number), delivered, or cancelled
+    by staff (with the reason: an item back in stock, a points tier's points taken back).
+    Never the address: that stays in the reward service."""
+
+    event_type = "reward.fulfilment_changed.v1"
+
+    claim_id: uuid.UUID
+    claim_number: str
+    user_id: uuid.UUID
+    tier_id: uuid.UUID
+    tier_name: str
+    kind: Literal["points", "item"]
+    status: Literal["shipped", "delivered", "cancelled"]
+    carrier: str | None = None
+    tracking_number: str | None = None
+    reason: str | None = None
+
+
 class RewardStockLowV1(EventData):
     event_type = "reward.stock_low.v1"
 
@@ -98,11 +129,13 @@ CONTRACTS: dict[str, type[EventData]] = {
     c.event_type: c
     for c in (
         UserRegisteredV1,
+        UserProfileChangedV1,
         PurchaseRecordedV1,
         UserEligibilityChangedV1,
         AttendanceCheckedInV1,
         RewardClaimedV1,
         RewardPointsChangedV1,
+        RewardFulfilmentChangedV1,
         RewardStockLowV1,
         RewardStockAdjustedV1,
     )
