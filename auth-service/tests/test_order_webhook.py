@@ -101,8 +101,9 @@ async def test_bad_signatures_and_replays_are_refused_and_change_nothing(
         {**good, "X-Checkin-Signature": good["X-Checkin-Signature"][:-1] + "0"},  # wrong
         {**good, "X-Checkin-Signature": good["X-Checkin-Signature"].upper()},
         signed_headers(other.secret, raw, now=now),  # another webhook's secret
-        signed_headers(hook.secret, raw, now=now - 301),  # a replay of an old post
-        signed_headers(hook.secret, raw, now=now + 301),  # from the future
+        signed_headers(hook.secret, raw, now=now - 400),  # a replay of an old post
+        signed_headers(hook.secret, raw, now=now + 400),  # from the future (a slow run
+        # must not bring a post 301 s ahead back inside the window before it is sent)
         {**good, "X-Checkin-Timestamp": str(int(now) + 1)},  # signed for another time
         {**good, "X-Checkin-Timestamp": "yesterday"},
     ]

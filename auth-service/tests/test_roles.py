@@ -67,3 +67,31 @@ async def test_nobody_changes_their_own_role_and_unknown_accounts_are_404(
         f"/auth/admin/users/{user['id']}/role", json={"role": "owner"}, headers=api.bearer(token)
     )
     assert bad.status_code == 422
+
+
+async def test_a_role_change_is_in_the_audit_log_with_the_admins_email(
+    client: httpx.AsyncClient, api: Any
+) -> None:
+    token = await api.admin_token()
+    admin = api.bearer(token)
+    me = (await client.get("/auth/me", headers=admin)).json()
+    user = await api.register()
+    await client.put(
+        f"/auth/admin/users/{user['id']}/role", json={"role": "support"}, headers=admin
+    )
+    found = await client.get(
+        f"/auth/admin/audit?action=user.role_changed&actor_id={me['id']}&limit=500", headers=admin
+    )
+    assert found.status_code == 200, found.text
+    [entry] = [e for e in found.json()["items"] if e["target"] == f"user:{user['id']}"]
+    assert (entry["before"], entry["after"], entry["actor_email"]) == (
+        {"role": "shopper"},
+        {"role": "support"},
+        me["email"],
+    )
+    # a refused change (one's own role) is not recorded
+    await client.put(f"/auth/admin/users/{me['id']}/role", json={"role": "shopper"}, headers=admin)
+    again = await client.get(
+        f"/auth/admin/audit?action=user.role_changed&actor_id={me['id']}&limit=500", headers=admin
+    )
+    assert all(e["target"] != f"user:{me['id']}" for e in again.json()["items"])

@@ -266,3 +266,22 @@ async def test_the_reminder_preference_takes_only_a_json_boolean(
     )
     assert answer.status_code == 422
     assert answer.json()["code"] == "validation_error"
+
+
+async def test_replacing_the_alert_recipients_is_audited(
+    client: httpx.AsyncClient, minter: TokenMinter
+) -> None:
+    actor = uuid.uuid4()
+    admin = minter.headers(role="admin", user_id=actor)
+    await client.put(
+        "/notifications/admin/alert-recipients", json={"emails": ["a@example.com"]}, headers=admin
+    )
+    await client.put(
+        "/notifications/admin/alert-recipients", json={"emails": ["b@example.com"]}, headers=admin
+    )
+    log = await client.get(f"/notifications/admin/audit?actor_id={actor}", headers=admin)
+    assert [(e["before"], e["after"]) for e in log.json()["items"]] == [
+        ({"emails": ["a@example.com"]}, {"emails": ["b@example.com"]}),
+        (log.json()["items"][1]["before"], {"emails": ["a@example.com"]}),
+    ]
+    assert {e["action"] for e in log.json()["items"]} == {"alert_recipients.replaced"}

@@ -26,7 +26,11 @@ def walkthrough() -> str:
     readme = (REPO / "README.md").read_text()
     return "\n".join(
         block_after(readme, heading)
-        for heading in ("### Try it through the gateway", "### Connecting a shop")
+        for heading in (
+            "### Try it through the gateway",
+            "### Running the event day",
+            "### Connecting a shop",
+        )
     )
 
 

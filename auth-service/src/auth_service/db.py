@@ -1,5 +1,6 @@
-"""The auth schema's declarative base."""
+"""The auth schema's declarative base, its outbox and its audit log."""
 
+from checkin_shared.audit import audit_table
 from checkin_shared.db import schema_metadata
 from checkin_shared.events.tables import outbox_table
 from sqlalchemy.orm import DeclarativeBase
@@ -12,3 +13,4 @@ class Base(DeclarativeBase):
 
 
 OUTBOX = outbox_table(Base.metadata, producer="auth")
+AUDIT = audit_table(Base.metadata)

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from checkin_shared.app import create_service_app
+from checkin_shared.audit import audit_router
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import StaticKeySet
@@ -17,7 +18,7 @@ from fastapi import FastAPI
 from auth_service.accounts import router as accounts_router
 from auth_service.admins import ensure_admin
 from auth_service.config import AuthSettings
-from auth_service.db import OUTBOX
+from auth_service.db import AUDIT, OUTBOX
 from auth_service.identity import router as identity_router
 from auth_service.identity.jwks import JwksCache
 from auth_service.imports import router as imports_router
@@ -29,6 +30,7 @@ from auth_service.purchases import router as purchases_router
 from auth_service.sessions import router as sessions_router
 from auth_service.sessions.service import Issuer
 from auth_service.sessions.throttle import LoginThrottle
+from auth_service.users.models import Account
 from auth_service.users.passwords import Passwords
 from auth_service.webhooks import router as webhooks_router
 
@@ -103,6 +105,8 @@ def create_app(settings: AuthSettings | None = None, clock: Clock | None = None)
         keys_router,
     ):
         app.include_router(module.router)
+    accounts = Account.__table__
+    app.include_router(audit_router("auth", AUDIT, accounts, accounts.c.id, accounts.c.email))
     return app
 
 

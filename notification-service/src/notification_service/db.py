@@ -1,5 +1,6 @@
-"""The notification schema's declarative base and its inbox."""
+"""The notification schema's declarative base, its inbox and its audit log."""
 
+from checkin_shared.audit import audit_table
 from checkin_shared.db import schema_metadata
 from checkin_shared.events.tables import inbox_table
 from sqlalchemy.orm import DeclarativeBase
@@ -12,3 +13,4 @@ class Base(DeclarativeBase):
 
 
 INBOX = inbox_table(Base.metadata)
+AUDIT = audit_table(Base.metadata)

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from checkin_shared.app import create_service_app
+from checkin_shared.audit import audit_router
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.events.consumer import Batched, Handler
 from checkin_shared.events.wiring import make_consumer
@@ -17,13 +18,14 @@ from fastapi import FastAPI
 from notification_service.alerts.fulfilment import FulfilmentHandlers
 from notification_service.alerts.handlers import AlertHandlers
 from notification_service.config import NotificationSettings
-from notification_service.db import INBOX
+from notification_service.db import AUDIT, INBOX
 from notification_service.delivery.channels import EmailChannel, WebhookChannel
 from notification_service.delivery.sender import Sender
 from notification_service.directory import handlers as directory
 from notification_service.directory import links
 from notification_service.directory import router as directory_router
 from notification_service.directory import service as directory_service
+from notification_service.directory.models import Contact
 from notification_service.log import router as log_router
 from notification_service.reminders.service import ReminderScheduler
 from notification_service.rendering import Branding, Templates
@@ -126,4 +128,8 @@ def create_app(
     app.include_router(directory_router.router)
     app.include_router(shop_webhooks_router.router)
     app.include_router(log_router.admin)
+    contacts = Contact.__table__
+    app.include_router(
+        audit_router("notifications", AUDIT, contacts, contacts.c.user_id, contacts.c.email)
+    )
     return app

@@ -1,5 +1,6 @@
 """The reward schema's declarative base, its outbox and its inbox."""
 
+from checkin_shared.audit import audit_table
 from checkin_shared.db import schema_metadata
 from checkin_shared.events.eligibility import eligibility_table
 from checkin_shared.events.people import people_table
@@ -18,3 +19,4 @@ INBOX = inbox_table(Base.metadata)
 # Who may claim (user.eligibility_changed.v1): a refund of the last paid order stops claims.
 ELIGIBILITY = eligibility_table(Base.metadata)
 PEOPLE = people_table(Base.metadata)
+AUDIT = audit_table(Base.metadata)

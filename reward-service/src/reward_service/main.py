@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from checkin_shared.app import create_service_app
+from checkin_shared.audit import audit_router
 from checkin_shared.clock import Clock, SystemClock
 from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
@@ -16,7 +17,7 @@ from reward_service.catalog import CatalogCache
 from reward_service.claims import admin_router as claims_admin_router
 from reward_service.claims import router as claims_router
 from reward_service.config import RewardSettings
-from reward_service.db import INBOX, OUTBOX
+from reward_service.db import AUDIT, INBOX, OUTBOX, PEOPLE
 from reward_service.fulfilment import router as fulfilment_router
 from reward_service.points import router as points_router
 from reward_service.projection.handlers import HANDLERS
@@ -84,4 +85,5 @@ def create_app(
         app.include_router(module.router)
     app.include_router(points_router.admin)
     app.include_router(fulfilment_router.staff)
+    app.include_router(audit_router("rewards", AUDIT, PEOPLE, PEOPLE.c.user_id, PEOPLE.c.email))
     return app

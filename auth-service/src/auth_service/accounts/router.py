@@ -1,6 +1,7 @@
 import uuid
 from typing import Annotated
 
+from checkin_shared import audit
 from checkin_shared.errors import ProblemError
 from checkin_shared.locales import from_accept_language
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, status
 
 from auth_service.accounts import service
 from auth_service.accounts.schemas import AdminUserDetail
+from auth_service.db import AUDIT
 from auth_service.dependencies import ClockDep, PasswordsDep
 from auth_service.purchases.schemas import PurchaseRead
 from auth_service.users.passwords import check_strength
@@ -133,14 +135,24 @@ async def get_user(user_id: uuid.UUID, _: StaffUser, session: SessionDep) -> Adm
     },
 )
 async def change_role(
-    user_id: uuid.UUID, body: RoleChange, admin: AdminUser, session: SessionDep
+    user_id: uuid.UUID, body: RoleChange, admin: AdminUser, session: SessionDep, clock: ClockDep
 ) -> AdminUserRead:
     """Changes another account's role (never your own, so the last admin stays one). The
     new role is in the account's tokens from its next sign-in or refresh."""
     changed = await service.change_role(session, user_id, role=body.role, actor_id=admin.user_id)
     if changed is None:
         raise ProblemError(404, "user_not_found", "User not found", "No such account")
-    account, _before = changed
+    account, before = changed
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="user.role_changed",
+        target=f"user:{account.id}",
+        before={"role": before},
+        after={"role": account.role},
+        at=clock.now(),
+    )
     eligible = await service.eligible(session, account.id)
     return AdminUserRead.model_validate(
         {**_fields(account), "eligible": eligible, "created_at": account.created_at}

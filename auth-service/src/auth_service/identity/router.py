@@ -3,11 +3,13 @@ client exchanges the provider's ID token for our token pair (RFC 8693 names)."""
 
 import uuid
 
+from checkin_shared import audit
 from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.state import from_state
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Request, Response, status
 
+from auth_service.db import AUDIT
 from auth_service.dependencies import ClockDep, IssuerDep
 from auth_service.identity import service
 from auth_service.identity.jwks import JwksCache
@@ -34,7 +36,7 @@ router = APIRouter(prefix="/auth", tags=["shop integration"])
 )
 async def register_provider(
     body: IdentityProviderCreate,
-    _: AdminUser,
+    admin: AdminUser,
     request: Request,
     session: SessionDep,
     clock: ClockDep,
@@ -49,7 +51,17 @@ async def register_provider(
         allow_loopback=settings.allow_loopback_urls,
         now=clock.now(),
     )
-    return IdentityProviderRead.model_validate(provider, from_attributes=True)
+    read = IdentityProviderRead.model_validate(provider, from_attributes=True)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="identity_provider.created",
+        target=f"identity_provider:{provider.id}",
+        after=read.model_dump(mode="json"),
+        at=clock.now(),
+    )
+    return read
 
 
 @router.get("/admin/identity-providers", summary="The trusted identity providers")
@@ -68,9 +80,20 @@ async def list_providers(_: StaffUser, session: SessionDep) -> IdentityProviderL
     summary="Stop trusting an identity provider",
     responses={404: {"description": "provider_not_found"}, 409: {"description": "provider_in_use"}},
 )
-async def remove_provider(provider_id: uuid.UUID, _: AdminUser, session: SessionDep) -> Response:
+async def remove_provider(
+    provider_id: uuid.UUID, admin: AdminUser, session: SessionDep, clock: ClockDep
+) -> Response:
     """Only while no account signs in with it (409 `provider_in_use`)."""
     await service.remove(session, provider_id)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="identity_provider.deleted",
+        target=f"identity_provider:{provider_id}",
+        at=clock.now(),
+    )
+
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

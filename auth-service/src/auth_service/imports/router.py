@@ -7,12 +7,14 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+from checkin_shared import audit
 from checkin_shared.csv_upload import csv_request_body, require_csv
 from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
 
+from auth_service.db import AUDIT
 from auth_service.dependencies import ClockDep
 from auth_service.imports import service
 from auth_service.imports.schemas import ImportJobRead, ImportQueued
@@ -57,6 +59,15 @@ async def upload_import(
         admin_id=admin.user_id,
         max_bytes=request.app.state.settings.import_max_bytes,
         now=clock.now(),
+    )
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="purchase_import.queued",
+        target=f"purchase_import:{job.id}",
+        after={"dry_run": dry_run},
+        at=clock.now(),
     )
     request.app.state.import_worker.wake()
     return ImportQueued(id=job.id, status="queued")

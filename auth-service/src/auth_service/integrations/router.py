@@ -4,10 +4,12 @@ The gateway lets `/auth/integrations/` through without a JWT: the key is checked
 import uuid
 from typing import Annotated
 
+from checkin_shared import audit
 from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Header, Response, status
 
+from auth_service.db import AUDIT
 from auth_service.dependencies import ClockDep
 from auth_service.integrations import service
 from auth_service.integrations.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyRead
@@ -35,7 +37,17 @@ async def create_api_key(
     row, key = await service.create(
         session, name=body.name, scopes=body.scopes, admin_id=admin.user_id, now=clock.now()
     )
-    return ApiKeyCreated.model_validate({**_read(row).model_dump(), "key": key})
+    read = _read(row)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="api_key.created",
+        target=f"api_key:{row.id}",
+        after=read.model_dump(mode="json"),
+        at=clock.now(),
+    )
+    return ApiKeyCreated.model_validate({**read.model_dump(), "key": key})
 
 
 @router.get("/admin/api-keys", summary="The active API keys (never the keys themselves)")
@@ -52,10 +64,19 @@ async def list_api_keys(_: StaffUser, session: SessionDep) -> ApiKeyList:
     responses={404: {"description": "api_key_not_found"}},
 )
 async def revoke_api_key(
-    key_id: uuid.UUID, _: AdminUser, session: SessionDep, clock: ClockDep
+    key_id: uuid.UUID, admin: AdminUser, session: SessionDep, clock: ClockDep
 ) -> Response:
     """The key is refused from this moment on (401 `invalid_api_key`)."""
     await service.revoke(session, key_id, now=clock.now())
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="api_key.revoked",
+        target=f"api_key:{key_id}",
+        at=clock.now(),
+    )
+
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,8 +1,10 @@
+from checkin_shared import audit
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import AdminUser, CurrentUser
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter
 
+from auth_service.db import AUDIT
 from auth_service.dependencies import ClockDep
 from auth_service.purchases import service
 from auth_service.purchases.schemas import PurchaseImport, PurchaseImportResult, PurchaseRead
@@ -27,10 +29,19 @@ async def my_purchases(
 
 @router.post("/admin/purchases", summary="Import shop orders (idempotent by order id)")
 async def import_purchases(
-    body: PurchaseImport, _: AdminUser, session: SessionDep, clock: ClockDep
+    body: PurchaseImport, admin: AdminUser, session: SessionDep, clock: ClockDep
 ) -> PurchaseImportResult:
     """Records up to 1,000 orders at once, idempotent by `order_id` (an order seen before is
     counted in `skipped`). An order whose email has no account yet is kept and linked when
     that shopper registers (`unregistered`). Dates in the future are refused."""
     result = await service.import_purchases(session, body.items, now=clock.now())
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="purchases.imported",
+        target="purchases",
+        after={"orders": [i.order_id for i in body.items], **result.model_dump()},
+        at=clock.now(),
+    )
     return result

@@ -4,11 +4,13 @@ the credential; the gateway lets `/auth/webhooks/` through); admins make the web
 import uuid
 from typing import Annotated
 
+from checkin_shared import audit
 from checkin_shared.security import AdminUser
 from checkin_shared.unit_of_work import SessionDep
 from checkin_shared.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from fastapi import APIRouter, Header, Request, status
 
+from auth_service.db import AUDIT
 from auth_service.dependencies import ClockDep
 from auth_service.webhooks import service
 from auth_service.webhooks.schemas import (
@@ -27,11 +29,20 @@ router = APIRouter(prefix="/auth", tags=["shop integration"])
     summary="Make a webhook for the shop's order events",
 )
 async def create_order_webhook(
-    body: OrderWebhookCreate, _: AdminUser, session: SessionDep, clock: ClockDep
+    body: OrderWebhookCreate, admin: AdminUser, session: SessionDep, clock: ClockDep
 ) -> OrderWebhookCreated:
     """Its `path` is where the order system posts; its `secret` signs every post and is
     shown only in this answer."""
     webhook = await service.create(session, name=body.name, now=clock.now())
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="order_webhook.created",
+        target=f"order_webhook:{webhook.id}",
+        after={"name": webhook.name},
+        at=clock.now(),
+    )
     return OrderWebhookCreated(
         id=webhook.id,
         name=webhook.name,

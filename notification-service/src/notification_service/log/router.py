@@ -1,10 +1,12 @@
 from typing import Annotated
 
+from checkin_shared import audit
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
-from checkin_shared.security import CurrentUser, admin_area
+from checkin_shared.security import AdminUser, CurrentUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Query, Request, status
 
+from notification_service.db import AUDIT
 from notification_service.dependencies import ClockDep, SchedulerDep
 from notification_service.directory import service as directory
 from notification_service.log import service
@@ -71,11 +73,26 @@ async def all_notifications(
 @admin.post(
     "/reminders/run", status_code=status.HTTP_202_ACCEPTED, summary="Queue today's reminders now"
 )
-async def run_reminders(reminders: SchedulerDep, request: Request) -> RemindersQueued:
+async def run_reminders(
+    reminders: SchedulerDep,
+    request: Request,
+    admin_user: AdminUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> RemindersQueued:
     """Queues today's reminder for every eligible shopper who has not checked in today and
     has reminders on; once per shopper and day, however often it is run."""
     queued = await reminders.run_now()
     request.app.state.sender.wake()
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin_user.user_id,
+        action="reminders.run",
+        target="reminders",
+        after={"queued": queued},
+        at=clock.now(),
+    )
     return RemindersQueued(queued=queued)
 
 
@@ -87,10 +104,21 @@ async def get_recipients(session: SessionDep) -> AlertRecipients:
 
 @admin.put("/alert-recipients", summary="Replace the low-stock alert recipients")
 async def put_recipients(
-    body: AlertRecipients, session: SessionDep, clock: ClockDep
+    body: AlertRecipients, admin_user: AdminUser, session: SessionDep, clock: ClockDep
 ) -> AlertRecipients:
     """Replaces the low-stock alert recipients (at most 100; stored lower-cased, once each)."""
+    before = await directory.recipients(session)
     emails = await directory.replace_recipients(
         session, [str(e) for e in body.emails], now=clock.now()
+    )
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin_user.user_id,
+        action="alert_recipients.replaced",
+        target="alert_recipients",
+        before={"emails": before},
+        after={"emails": emails},
+        at=clock.now(),
     )
     return AlertRecipients.model_validate({"emails": emails})

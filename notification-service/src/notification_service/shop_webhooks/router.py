@@ -3,11 +3,13 @@
 import uuid
 from typing import Any
 
+from checkin_shared import audit
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
-from checkin_shared.security import admin_area
+from checkin_shared.security import AdminUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Request, Response, status
 
+from notification_service.db import AUDIT
 from notification_service.dependencies import ClockDep
 from notification_service.shop_webhooks import service
 from notification_service.shop_webhooks.schemas import (
@@ -33,7 +35,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "webhook_not_
     responses={422: {"description": "url_not_allowed"}},
 )
 async def create_webhook(
-    body: ShopWebhookCreate, request: Request, session: SessionDep, clock: ClockDep
+    body: ShopWebhookCreate,
+    request: Request,
+    admin_user: AdminUser,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> ShopWebhookCreated:
     """Each event of the types listed is posted to `url`, signed with `secret` (shown
     only here) like the order webhook: `X-Checkin-Timestamp` and `X-Checkin-Signature:
@@ -46,6 +52,16 @@ async def create_webhook(
         events=body.events,
         allow_loopback=request.app.state.settings.allow_loopback_urls,
         now=clock.now(),
+    )
+    read = ShopWebhookRead.model_validate(hook, from_attributes=True)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin_user.user_id,
+        action="shop_webhook.created",
+        target=f"shop_webhook:{hook.id}",
+        after=read.model_dump(mode="json"),  # never the secret
+        at=clock.now(),
     )
     return ShopWebhookCreated.model_validate(
         {
@@ -71,9 +87,19 @@ async def list_webhooks(session: SessionDep) -> ShopWebhookList:
     summary="Stop telling a webhook",
     responses=NOT_FOUND,
 )
-async def delete_webhook(webhook_id: uuid.UUID, session: SessionDep, clock: ClockDep) -> Response:
+async def delete_webhook(
+    webhook_id: uuid.UUID, admin_user: AdminUser, session: SessionDep, clock: ClockDep
+) -> Response:
     """Nothing more is posted to it; deliveries still queued end as failed."""
     await service.delete(session, webhook_id, now=clock.now())
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin_user.user_id,
+        action="shop_webhook.deleted",
+        target=f"shop_webhook:{webhook_id}",
+        at=clock.now(),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from checkin_shared import audit
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import RewardFulfilmentChangedV1
 from checkin_shared.events.outbox import add_event
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.claims.models import Claim, Fulfilment, claim_number
 from reward_service.claims.shipping import ShippingAddress
-from reward_service.db import OUTBOX
+from reward_service.db import AUDIT, OUTBOX
 from reward_service.fulfilment.schemas import FulfilmentChange
 from reward_service.points import grants
 from reward_service.stock import service as stock
@@ -114,6 +115,7 @@ async def change(
         raise claim_not_found()
     if locked.status not in ALLOWED_FROM[body.status]:
         raise invalid_transition(locked.status, body.status)
+    status_before = locked.status
     fulfilment = locked.fulfilment
     if fulfilment is None:  # a points claim being cancelled
         fulfilment = Fulfilment(claim_id=claim_id, status=body.status, updated_at=now)
@@ -143,6 +145,16 @@ async def change(
         reason=fulfilment.cancel_reason,
     )
     await add_event(session, OUTBOX, changed, occurred_at=now)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=actor_id,
+        action=f"claim.{body.status}",
+        target=f"claim:{claim_id}",
+        before={"status": status_before},
+        after=body.model_dump(mode="json", exclude_none=True),
+        at=now,
+    )
     return locked
 
 

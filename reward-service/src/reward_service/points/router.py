@@ -1,10 +1,12 @@
 from typing import Annotated, Any
 
+from checkin_shared import audit
 from checkin_shared.pagination import CursorQuery, LimitQuery
 from checkin_shared.security import AdminUser, CurrentUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, Header, Request, status
 
+from reward_service.db import AUDIT
 from reward_service.dependencies import ClockDep
 from reward_service.idempotency import service as idempotency
 from reward_service.points import grants, service
@@ -58,6 +60,15 @@ async def grant_points(
     async def grant_now() -> PointsGranted:
         granted = await grants.grant(
             work, user_ids=body.user_ids, amount=body.amount, reason=body.reason, now=now
+        )
+        await audit.record(
+            work,
+            AUDIT,
+            actor_id=admin_user.user_id,
+            action="points.granted",
+            target=f"shoppers:{granted}",
+            after=body.model_dump(mode="json"),
+            at=now,
         )
         return PointsGranted(granted=granted)
 

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 
+from checkin_shared import audit
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import RewardStockAdjustedV1
 from checkin_shared.events.outbox import add_event
@@ -10,7 +11,7 @@ from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.db import OUTBOX, PEOPLE
+from reward_service.db import AUDIT, OUTBOX, PEOPLE
 from reward_service.stock.events import announce_low_stock, crossed_threshold
 from reward_service.stock.models import StockAdjustment
 from reward_service.tiers import service as tiers
@@ -59,6 +60,16 @@ async def adjust(
         tier_id=tier_id, delta=delta, stock=stock, admin_id=admin_id, reason=reason
     )
     await add_event(session, OUTBOX, adjusted, occurred_at=now)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin_id,
+        action="stock.adjusted",
+        target=f"tier:{tier_id}",
+        before={"stock": stock - delta},
+        after={"stock": stock, "delta": delta, "reason": reason},
+        at=now,
+    )
     await session.refresh(tier)
     if crossed_threshold(stock - delta, stock, tier.low_stock_threshold):
         await announce_low_stock(session, tier, stock=stock, now=now)

@@ -1,9 +1,11 @@
+from checkin_shared import audit
 from checkin_shared.security import AdminUser, StaffUser, admin_area
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, status
 
 from reward_service.campaigns import service as campaigns
 from reward_service.catalog import CatalogDep
+from reward_service.db import AUDIT
 from reward_service.dependencies import ClockDep
 from reward_service.tiers import service
 from reward_service.tiers.dependencies import ValidTier
@@ -32,14 +34,24 @@ async def list_tiers(_: StaffUser, session: SessionDep) -> TierList:
     responses={409: {"description": "duplicate_required_days"}},
 )
 async def create_tier(
-    body: TierCreate, _: AdminUser, session: SessionDep, clock: ClockDep, catalog: CatalogDep
+    body: TierCreate, admin: AdminUser, session: SessionDep, clock: ClockDep, catalog: CatalogDep
 ) -> TierRead:
     """Adds a tier: a `points` tier credits `points`; an `item` tier is shipped. Stock starts
     at `stock` (recorded in the stock ledger)."""
     campaign = await campaigns.current(session)
     tier = await service.create(session, campaign, body, now=clock.now())
     catalog.invalidate()
-    return TierRead.model_validate(tier, from_attributes=True)
+    made = TierRead.model_validate(tier, from_attributes=True)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="tier.created",
+        target=f"tier:{tier.id}",
+        after=made.model_dump(mode="json"),
+        at=clock.now(),
+    )
+    return made
 
 
 @router.patch(
@@ -51,10 +63,27 @@ async def create_tier(
     },
 )
 async def update_tier(
-    body: TierUpdate, tier: ValidTier, _: AdminUser, session: SessionDep, catalog: CatalogDep
+    body: TierUpdate,
+    tier: ValidTier,
+    admin: AdminUser,
+    session: SessionDep,
+    clock: ClockDep,
+    catalog: CatalogDep,
 ) -> TierRead:
     """Changes a tier's name, required days, points or low-stock threshold; stock changes go
     through stock adjustments."""
+    before = TierRead.model_validate(tier, from_attributes=True).model_dump(mode="json")
     tier = await service.update(session, tier, body)
     catalog.invalidate()
-    return TierRead.model_validate(tier, from_attributes=True)
+    after = TierRead.model_validate(tier, from_attributes=True)
+    await audit.record(
+        session,
+        AUDIT,
+        actor_id=admin.user_id,
+        action="tier.updated",
+        target=f"tier:{tier.id}",
+        before=before,
+        after=after.model_dump(mode="json"),
+        at=clock.now(),
+    )
+    return after
