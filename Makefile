@@ -4,12 +4,13 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 SERVICES_WITH_SCHEMA := auth-service attendance-service reward-service notification-service
 
-.PHONY: help install tools dev test bench lint fmt migrate clean
+.PHONY: help install tools image-tools images dev test bench lint fmt migrate clean
 
 help:
 	@echo "make dev      install, database roles/schemas, migrations, start every service + gateway, demo data"
 	@echo "make test     install and run the whole test suite (needs PostgreSQL and RabbitMQ)"
 	@echo "make bench    the benchmark: load through the gateway and straight to services (needs the same services)"
+	@echo "make images   build the five service images with Docker (IMAGE_TAG, PYTHON_IMAGE)"
 	@echo "make lint     ruff (lint + format check) and mypy"
 	@echo "make fmt      ruff format and autofix"
 	@echo "make migrate  bootstrap the database and migrate every service's schema"
@@ -40,6 +41,27 @@ tools: .tools/bin/promtool
 	  && rm -rf root prometheus_*.deb) \
 	  || echo "make: could not fetch promtool (apt-get download prometheus); its tests will be skipped"; fi
 
+# Docker's engine and debootstrap, from Debian's packages, for the image tier of the tests
+# (tests/images: it starts an engine of its own and makes its base image with debootstrap).
+# Installed where apt-get can (as root); elsewhere that tier says why and is skipped.
+image-tools:
+	@if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q --no-install-recommends docker.io debootstrap >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null 2>&1 \
+	         && apt-get install -y -q --no-install-recommends docker.io debootstrap >/dev/null 2>&1; } \
+	    || echo "make: could not install docker.io and debootstrap; the image tests will be skipped"; \
+	  else echo "make: no dockerd or debootstrap (installing needs root and apt-get); the image tests will be skipped"; fi; \
+	fi
+
+# The five service images, for a user with Docker: checkin/<package>:$(IMAGE_TAG).
+IMAGE_TAG ?= dev
+PYTHON_IMAGE ?=
+images: install
+	$(UV) run --no-sync python deploy/docker/build_images.py --tag $(IMAGE_TAG) \
+	  $(if $(PYTHON_IMAGE),--python-image $(PYTHON_IMAGE))
+
 # wrk (the load generator of `make bench`) from Debian's packages, unpacked into .tools/
 # with the LuaJIT library it links, run through a wrapper that points at it.
 .tools/bin/wrk:
@@ -57,7 +79,7 @@ bench: install .tools/bin/wrk
 dev: install
 	$(UV) run --no-sync python deploy/devstack/run.py
 
-test: install tools
+test: install tools image-tools
 	PATH="$(CURDIR)/.tools/bin:$$PATH" $(UV) run --no-sync pytest $(PYTEST_ARGS)
 
 lint: install
