@@ -4,7 +4,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 SERVICES_WITH_SCHEMA := auth-service attendance-service reward-service notification-service
 
-.PHONY: help install tools image-tools images dev test bench lint fmt migrate clean
+.PHONY: help install tools image-tools browser-tools images dev test bench lint fmt migrate clean
 
 help:
 	@echo "make dev      install, database roles/schemas, migrations, start every service + gateway, demo data"
@@ -41,19 +41,31 @@ tools: .tools/bin/promtool
 	  && rm -rf root prometheus_*.deb) \
 	  || echo "make: could not fetch promtool (apt-get download prometheus); its tests will be skipped"; fi
 
-# Docker's engine and debootstrap, from Debian's packages, for the image tier of the tests
-# (tests/images: it starts an engine of its own and makes its base image with debootstrap).
-# Installed where apt-get can (as root); elsewhere that tier says why and is skipped.
-image-tools:
-	@if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then \
+# $(call apt_install,<path that must exist>,<Debian packages>,<what is skipped without them>)
+# Installs from Debian's packages where apt-get can (as root); elsewhere says what is skipped.
+define apt_install
+	@if [ ! -e $(1) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y -q --no-install-recommends docker.io debootstrap >/dev/null 2>&1 \
+	    apt-get install -y -q --no-install-recommends $(2) >/dev/null 2>&1 \
 	    || { apt-get update -q >/dev/null 2>&1 \
-	         && apt-get install -y -q --no-install-recommends docker.io debootstrap >/dev/null 2>&1; } \
-	    || echo "make: could not install docker.io and debootstrap; the image tests will be skipped"; \
-	  else echo "make: no dockerd or debootstrap (installing needs root and apt-get); the image tests will be skipped"; fi; \
+	         && apt-get install -y -q --no-install-recommends $(2) >/dev/null 2>&1; } \
+	    || echo "make: could not install $(2); $(3) will be skipped"; \
+	  else echo "make: no $(1) (installing $(2) needs root and apt-get); $(3) will be skipped"; fi; \
 	fi
+endef
+
+# Docker's engine and debootstrap, for the image tier of the tests (tests/images: it
+# starts an engine of its own and makes its base image with debootstrap).
+image-tools:
+	$(call apt_install,/usr/sbin/dockerd,docker.io,the image tests)
+	$(call apt_install,/usr/sbin/debootstrap,debootstrap,the image tests)
+
+# Debian's headless Chromium and a Korean font, for the browser tests of the pages
+# (Playwright drives it; no browser is downloaded from elsewhere).
+browser-tools:
+	$(call apt_install,/usr/bin/chromium,chromium,the browser tests)
+	$(call apt_install,/usr/share/fonts/truetype/nanum,fonts-nanum,nothing (Korean shows as boxes))
 
 # The five service images, for a user with Docker: checkin/<package>:$(IMAGE_TAG).
 IMAGE_TAG ?= dev
@@ -79,7 +91,7 @@ bench: install .tools/bin/wrk
 dev: install
 	$(UV) run --no-sync python deploy/devstack/run.py
 
-test: install tools image-tools
+test: install tools image-tools browser-tools
 	PATH="$(CURDIR)/.tools/bin:$$PATH" $(UV) run --no-sync pytest $(PYTEST_ARGS)
 
 lint: install

@@ -165,6 +165,8 @@ class Stack:
             "",
             "The check-in stack is up. Everything public goes through the gateway:",
             f"  gateway      {gateway_url}   (API docs: {gateway_url}/docs and /redoc)",
+            f"  shopper page {gateway_url}/app/   (English: {gateway_url}/app/?lang=en)",
+            f"  console      {gateway_url}/admin/   (staff: admin or support)",
             f"  metrics      http://127.0.0.1:{self.base_port + GATEWAY_METRICS_OFFSET}/metrics"
             "   (the gateway's, internal only; each service's on its own port)",
         ]

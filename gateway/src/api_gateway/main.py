@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from api_gateway.config import GatewaySettings
 from api_gateway.metrics_listener import MetricsListener
 from api_gateway.openapi import OpenApiCache
+from api_gateway.pages import page_routes
 from api_gateway.proxy import Proxy
 from api_gateway.ratelimit import TokenBuckets
 from api_gateway.readiness import upstream_checks
@@ -106,6 +107,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/openapi.json", openapi_document),
             *docs_routes("", openapi_url="/openapi.json", title="Check-in rewards API"),
+            *page_routes(settings.cors_origins),
             Mount("/", app=forward_to_service),
         ],
         middleware=[

@@ -1,0 +1,429 @@
+// The operators' console: claims and fulfilment, stock and its ledger, attendance per day,
+// shoppers, the notification log and the audit log. A `support` user sees the same views;
+// the API refuses what the role may not do, and the console says so.
+import { api, ApiError, el, formValues, login, logout, raw, tokens } from "/assets/api.js";
+
+const $ = (id) => document.getElementById(id);
+let me = null;
+
+function say(message, isError = false) {
+  const status = $("status");
+  status.textContent = message || "";
+  status.classList.toggle("error", isError);
+}
+
+function explain(error) {
+  if (error instanceof ApiError) return `${error.message}${error.code ? ` (${error.code})` : ""}`;
+  return "Could not reach the server";
+}
+
+async function attempt(work, done) {
+  try {
+    await work();
+    if (done) say(done);
+  } catch (error) {
+    say(explain(error), true);
+  }
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "";
+}
+
+function table(caption, columns, rows) {
+  return el(
+    "div",
+    { class: "scroll" },
+    el(
+      "table",
+      { class: "data" },
+      el("caption", { class: "skip-caption", text: caption }),
+      el("thead", {}, el("tr", {}, columns.map(([title]) => el("th", { scope: "col", text: title })))),
+      el(
+        "tbody",
+        {},
+        rows.length
+          ? rows.map((row) => el("tr", {}, columns.map(([, cell]) => el("td", {}, cell(row) ?? ""))))
+          : el("tr", {}, el("td", { colspan: String(columns.length), text: "Nothing here." })),
+      ),
+    ),
+  );
+}
+
+// A refresh whose answer is shown only if no later one was asked for meanwhile; the
+// container is aria-busy while it loads.
+function freshOnly(container, render) {
+  let latest = 0;
+  return async (...args) => {
+    latest += 1;
+    const mine = latest;
+    container.setAttribute("aria-busy", "true");
+    try {
+      const nodes = await render(...args);
+      if (mine === latest) container.replaceChildren(...[nodes].flat());
+    } finally {
+      if (mine === latest) container.setAttribute("aria-busy", "false");
+    }
+  };
+}
+
+function card(title, ...children) {
+  const id = `h-${title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+  return el("section", { class: "card", "aria-labelledby": id }, el("h2", { id, text: title }), ...children);
+}
+
+function searchForm(fields, onSearch, button = "Search") {
+  const form = el(
+    "form",
+    { class: "row", role: "search" },
+    fields.map(([name, label, attributes = {}]) =>
+      el("label", {}, el("span", { text: label }), el(attributes.options ? "select" : "input", { name, ...attributes, options: null },
+        ...(attributes.options || []).map(([value, text]) => el("option", { value, text })))),
+    ),
+    el("button", { type: "submit", text: button }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    onSearch(formValues(form));
+  });
+  return form;
+}
+
+async function download(path, filename) {
+  const answer = await raw("GET", path, { accept: "text/csv" });
+  const url = URL.createObjectURL(await answer.blob());
+  const link = el("a", { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
+// ---- claims and fulfilment ------------------------------------------------------------
+
+function fulfilmentCell(claim, refresh) {
+  const f = claim.fulfilment;
+  if (!f) return "points";
+  const parts = [el("span", { class: "state", text: f.status })];
+  if (f.tracking_number) parts.push(el("div", { text: `${f.carrier || ""} ${f.tracking_number}` }));
+  if (f.status === "pending" || f.status === "awaiting_address") {
+    const form = el(
+      "form",
+      { class: "row ship", "data-claim": claim.claim_id },
+      el("label", {}, el("span", { text: "Carrier" }), el("input", { name: "carrier", required: true })),
+      el("label", {}, el("span", { text: "Tracking number" }), el("input", { name: "tracking_number", required: true })),
+      el("button", { type: "submit", text: "Mark shipped" }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      attempt(async () => {
+        await api("POST", `/rewards/admin/claims/${claim.claim_id}/fulfilment`, {
+          body: { status: "shipped", ...formValues(form) },
+        });
+        await refresh();
+      }, `${claim.claim_number} marked shipped`);
+    });
+    parts.push(form);
+  } else if (f.status === "shipped") {
+    parts.push(
+      el("button", {
+        type: "button",
+        text: "Mark delivered",
+        onclick: () =>
+          attempt(async () => {
+            await api("POST", `/rewards/admin/claims/${claim.claim_id}/fulfilment`, { body: { status: "delivered" } });
+            await refresh();
+          }, `${claim.claim_number} marked delivered`),
+      }),
+    );
+  }
+  return el("div", {}, ...parts);
+}
+
+async function claimsView(view) {
+  const results = el("div", { id: "claims-results" });
+  let filter = {};
+  const refresh = freshOnly(results, async () => {
+    const query = new URLSearchParams(filter).toString();
+    const found = await api("GET", `/rewards/admin/claims${query ? `?${query}` : ""}`);
+    return table("Claims", [
+        ["Claim", (c) => c.claim_number],
+        ["Tier", (c) => c.tier_name],
+        ["Shopper", (c) => el("div", {}, el("div", { text: c.email || c.user_id }), el("div", { text: c.name || "" }))],
+        ["Claimed", (c) => when(c.claimed_at)],
+      ["Fulfilment", (c) => fulfilmentCell(c, refresh)],
+    ], found.items);
+  });
+  const upload = el("input", { type: "file", name: "tracking", accept: ".csv,text/csv", id: "tracking-file" });
+  view.append(
+    card(
+      "Claims",
+      searchForm([["email", "Shopper email", { type: "email" }]], (values) => {
+        filter = values;
+        attempt(refresh);
+      }),
+      results,
+    ),
+    card(
+      "Warehouse",
+      el("p", { text: "Item claims waiting to ship, as CSV for the warehouse; then the tracking numbers back." }),
+      el("div", { class: "row" },
+        el("button", { type: "button", text: "Download pending (CSV)", onclick: () => attempt(() => download("/rewards/admin/fulfilments?status=pending", "pending-fulfilments.csv")) }),
+        el("label", {}, el("span", { text: "Tracking CSV (claim_id,carrier,tracking_number)" }), upload),
+        el("button", {
+          type: "button",
+          text: "Import tracking",
+          onclick: () =>
+            attempt(async () => {
+              const file = upload.files[0];
+              if (!file) throw new ApiError(0, { detail: "Choose a CSV file first" });
+              const done = await api("POST", "/rewards/admin/fulfilments/import", {
+                body: await file.text(),
+                headers: { "Content-Type": "text/csv" },
+              });
+              say(`${done.updated} updated, ${done.errors.length} refused` +
+                done.errors.map((e) => `; line ${e.line}: ${e.error}`).join(""));
+              await refresh();
+            }),
+        }),
+      ),
+    ),
+  );
+  await refresh();
+}
+
+// ---- stock ------------------------------------------------------------------------------
+
+async function stockView(view) {
+  const ledger = el("div");
+  const showLedger = async (tier) => {
+    const found = await api("GET", `/rewards/admin/tiers/${tier.tier_id}/stock-adjustments`);
+    ledger.replaceChildren(
+      el("h3", { text: `Ledger: ${tier.name}` }),
+      table(`Ledger of ${tier.name}`, [
+        ["When", (a) => when(a.created_at)],
+        ["Change", (a) => (a.delta > 0 ? `+${a.delta}` : String(a.delta))],
+        ["Stock after", (a) => String(a.stock_after)],
+        ["Reason", (a) => a.reason],
+        ["By", (a) => a.admin_email || a.admin_id],
+      ], found.items),
+    );
+  };
+  const list = el("div");
+  const refresh = freshOnly(list, async () => {
+    const found = await api("GET", "/rewards/admin/stock");
+    return table("Stock", [
+        ["Tier", (s) => s.name],
+        ["Stock", (s) => el("span", { class: s.low ? "error" : null, text: `${s.stock}${s.low ? " (low)" : ""}` })],
+        ["Low at", (s) => String(s.low_stock_threshold)],
+        ["", (s) => {
+          const form = el("form", { class: "row" },
+            el("label", {}, el("span", { text: "Change" }), el("input", { name: "delta", type: "number", required: true })),
+            el("label", {}, el("span", { text: "Reason" }), el("input", { name: "reason", required: true })),
+            el("button", { type: "submit", text: "Adjust" }),
+            el("button", { type: "button", text: "Ledger", onclick: () => attempt(() => showLedger(s)) }));
+          form.addEventListener("submit", (event) => {
+            event.preventDefault();
+            const values = formValues(form);
+            attempt(async () => {
+              await api("POST", `/rewards/admin/tiers/${s.tier_id}/stock-adjustments`, {
+                body: { delta: Number(values.delta), reason: values.reason },
+              });
+              await refresh();
+              await showLedger(s);
+            }, `${s.name}: stock adjusted`);
+          });
+          return form;
+        }],
+    ], found.items);
+  });
+  view.append(card("Stock", list, ledger));
+  await refresh();
+}
+
+// ---- attendance ---------------------------------------------------------------------------
+
+function barChart(days) {
+  const width = Math.max(320, days.length * 14);
+  const height = 140;
+  const top = Math.max(1, ...days.map((d) => d.check_ins));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height + 20}`);
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("role", "img");
+  const total = days.reduce((sum, d) => sum + d.check_ins, 0);
+  svg.setAttribute("aria-label", `Check-ins per day: ${total} in ${days.length} days, at most ${top} in one day`);
+  days.forEach((d, i) => {
+    const bar = document.createElementNS(svg.namespaceURI, "rect");
+    const h = Math.round((d.check_ins / top) * height);
+    bar.setAttribute("x", String(i * 14 + 2));
+    bar.setAttribute("y", String(height - h));
+    bar.setAttribute("width", "10");
+    bar.setAttribute("height", String(h));
+    const title = document.createElementNS(svg.namespaceURI, "title");
+    title.textContent = `${d.day}: ${d.check_ins}`;
+    bar.append(title);
+    svg.append(bar);
+    if (i % 7 === 0) {
+      const label = document.createElementNS(svg.namespaceURI, "text");
+      label.setAttribute("x", String(i * 14 + 2));
+      label.setAttribute("y", String(height + 14));
+      label.textContent = d.day.slice(5);
+      svg.append(label);
+    }
+  });
+  return svg;
+}
+
+async function attendanceView(view) {
+  const to = new Date();
+  const from = new Date(to.getTime() - 29 * 86400000);
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const chart = el("div");
+  const participation = el("div");
+  const refresh = async (range) => {
+    const summary = await api("GET", `/attendance/admin/summary?from=${range.from}&to=${range.to}`);
+    chart.replaceChildren(
+      barChart(summary.days),
+      table("Check-ins per day", [["Day", (d) => d.day], ["Check-ins", (d) => String(d.check_ins)]], summary.days.slice(-7)),
+    );
+    const people = await api("GET", `/rewards/admin/attendance?from=${range.from}&to=${range.to}`);
+    participation.replaceChildren(
+      el("h3", { text: "Participation" }),
+      table("Participation", [
+        ["Shopper", (p) => p.email || p.user_id],
+        ["Days", (p) => String(p.attendance_days)],
+        ["Last day", (p) => p.last_day || ""],
+        ["Claimed", (p) => (p.claimed_tiers || []).join(", ")],
+      ], people.items),
+    );
+  };
+  view.append(
+    card(
+      "Attendance",
+      searchForm([["from", "From", { type: "date", value: iso(from) }], ["to", "To", { type: "date", value: iso(to) }]],
+        (values) => attempt(() => refresh(values)), "Show"),
+      chart,
+      participation,
+    ),
+  );
+  await refresh({ from: iso(from), to: iso(to) });
+}
+
+// ---- shoppers, notifications, audit ---------------------------------------------------------
+
+async function shoppersView(view) {
+  const results = el("div");
+  const refresh = freshOnly(results, async (query) => {
+    const found = await api("GET", `/auth/admin/users?query=${encodeURIComponent(query || "")}`);
+    return table("Shoppers", [
+        ["Email", (u) => u.email],
+        ["Name", (u) => u.name],
+        ["Role", (u) => u.role],
+        ["Eligible", (u) => (u.eligible ? "yes" : "no")],
+      ["Since", (u) => when(u.created_at)],
+    ], found.items);
+  });
+  view.append(card("Shoppers", searchForm([["query", "Email, name or id"]], (v) => attempt(() => refresh(v.query))), results));
+  await refresh("");
+}
+
+async function notificationsView(view) {
+  const results = el("div");
+  const refresh = freshOnly(results, async (filter) => {
+    const query = new URLSearchParams(filter).toString();
+    const found = await api("GET", `/notifications/admin/notifications${query ? `?${query}` : ""}`);
+    return table("Notifications", [
+        ["When", (n) => when(n.created_at)],
+        ["Kind", (n) => n.kind],
+        ["To", (n) => n.email || n.user_id || ""],
+        ["Subject", (n) => n.subject],
+        ["Status", (n) => n.status],
+        ["Attempts", (n) => String(n.attempts ?? "")],
+      ["Last error", (n) => n.last_error || ""],
+    ], found.items);
+  });
+  const statuses = [["", "any"], ["pending", "pending"], ["sent", "sent"], ["failed", "failed"]];
+  view.append(card("Notifications", searchForm([["status", "Status", { options: statuses }]], (v) => attempt(() => refresh(v)), "Show"), results));
+  await refresh({});
+}
+
+async function auditView(view) {
+  const results = el("div");
+  const refresh = freshOnly(results, async (segment) => {
+    const found = await api("GET", `/${segment}/admin/audit`);
+    return table("Audit log", [
+        ["When", (a) => when(a.at)],
+        ["Who", (a) => a.actor_email || a.actor_id],
+        ["Action", (a) => a.action],
+        ["Target", (a) => a.target],
+      ["Request", (a) => a.request_id || ""],
+    ], found.items);
+  });
+  const services = [["rewards", "rewards"], ["auth", "auth"], ["notifications", "notifications"]];
+  view.append(card("Audit log", searchForm([["segment", "Service", { options: services }]], (v) => attempt(() => refresh(v.segment)), "Show"), results));
+  await refresh("rewards");
+}
+
+const SECTIONS = [
+  ["claims", "Claims & shipping", claimsView],
+  ["stock", "Stock", stockView],
+  ["attendance", "Attendance", attendanceView],
+  ["shoppers", "Shoppers", shoppersView],
+  ["notifications", "Notifications", notificationsView],
+  ["audit", "Audit log", auditView],
+];
+
+async function show() {
+  const wanted = location.hash.slice(1) || "claims";
+  const [name, , render] = SECTIONS.find(([n]) => n === wanted) || SECTIONS[0];
+  $("tabs").replaceChildren(
+    ...SECTIONS.map(([n, title]) =>
+      el("li", {}, el("a", { href: `#${n}`, text: title, "aria-current": n === name ? "page" : null })),
+    ),
+  );
+  const view = $("view");
+  view.replaceChildren();
+  await attempt(() => render(view));
+}
+
+async function signedIn() {
+  me = await api("GET", "/auth/me");
+  if (me.role !== "admin" && me.role !== "support") {
+    await logout();
+    throw new ApiError(403, { detail: "This console is for the shop's staff (admin or support)" });
+  }
+  $("sign-in").hidden = true;
+  $("console").hidden = false;
+  $("sign-out").hidden = false;
+  $("who").textContent = `${me.email} (${me.role})`;
+  await show();
+}
+
+async function start() {
+  window.addEventListener("hashchange", show);
+  $("sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { email, password } = formValues(event.target);
+    await attempt(async () => {
+      await login(email, password);
+      say("");
+      await signedIn();
+    });
+  });
+  $("sign-out").addEventListener("click", async () => {
+    await logout();
+    location.reload();
+  });
+  if (tokens()) {
+    try {
+      await signedIn();
+      return;
+    } catch (error) {
+      say(error instanceof ApiError && error.status === 401 ? "" : explain(error), true);
+    }
+  }
+  $("sign-in").hidden = false;
+}
+
+start();

@@ -1,0 +1,204 @@
+"""The pages in a real browser (Debian's headless Chromium, driven by Playwright) against
+the stack `make dev` runs: a shopper signs in, checks in, sees the stamp and claims a
+one-day item with an address; an operator finds the claim by the shopper's email and
+marks it shipped; the shopper's page then shows the tracking number. Each page passes an
+axe-core scan with no serious or critical violation, and the shopper page fits 375 px."""
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from checkin_testkit.shoppers import PASSWORD, admin_headers, one_day_tier
+from services import DEMO_SHOP  # deploy/devstack, on the path by this folder's conftest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="no chromium (`make test` installs Debian's chromium with apt-get where it can)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the pages' screenshots go: a temporary folder, or the README's
+    (`PAGE_SCREENSHOTS=docs/screenshots`) when they are taken again on purpose."""
+    chosen = os.environ.get("PAGE_SCREENSHOTS")
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield launched
+        await launched.close()
+
+
+async def serious_violations(page: Any) -> list[str]:
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def a_shopper_with_a_purchase(client: httpx.AsyncClient, admin: dict[str, str]) -> str:
+    email = f"page-{uuid.uuid4().hex[:8]}@example.com"
+    made = await client.post(
+        "/auth/register", json={"email": email, "password": PASSWORD, "name": "Page Kim"}
+    )
+    assert made.status_code == 201, made.text
+    order = {
+        "email": email,
+        "order_id": f"P-{uuid.uuid4().hex[:8]}",
+        "amount": "12000",
+        "currency": "KRW",
+        "purchased_at": "2026-11-20T10:00:00+09:00",
+    }
+    imported = await client.post("/auth/admin/purchases", json={"items": [order]}, headers=admin)
+    assert imported.json()["imported"] == 1, imported.text
+    return email
+
+
+async def sign_in(page: Any, url: str, email: str, password: str) -> None:
+    await page.goto(url)
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def test_a_shopper_claims_an_item_and_sees_it_shipped(
+    local_stack: Any, browser: Any, screenshots: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin = await admin_headers(client, local_stack.admin)
+        tier = await one_day_tier(client, admin, name="Browser mug", stock=3, threshold=1)
+        email = await a_shopper_with_a_purchase(client, admin)
+
+    shopper = await browser.new_page(viewport={"width": 375, "height": 800})
+    await sign_in(shopper, f"{local_stack.gateway}/app/?lang=en", email, PASSWORD)
+    await shopper.get_by_role("button", name="Check in").click()
+    await shopper.get_by_text("Checked in!").wait_for()
+    await shopper.locator("td.today.stamped").wait_for()
+
+    card = shopper.locator(f'li[data-tier="{tier}"]')
+    for _ in range(40):  # the check-in reaches the reward service as an event
+        if await card.get_attribute("class") == "tier claimable":
+            break
+        await shopper.reload()
+        await card.wait_for()
+    await card.get_by_label("Recipient").fill("Page Kim")
+    await card.get_by_label("Phone").fill("010-5555-0177")
+    await card.get_by_label("Address", exact=True).fill("7 Browser-ro")
+    await card.get_by_label("Postal code").fill("04524")
+    await card.get_by_role("button", name="Send").click()
+    await shopper.get_by_text("Browser mug: claimed").wait_for()
+    await shopper.get_by_text("Being prepared").wait_for()
+    assert await serious_violations(shopper) == []
+    width = await shopper.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page is {width} px wide at 375: it scrolls sideways"
+    await shopper.screenshot(path=str(screenshots / "shopper-page.png"), full_page=True)
+
+    operator = await browser.new_page(viewport={"width": 1280, "height": 900})
+    email_admin, password_admin = local_stack.admin
+    await sign_in(operator, f"{local_stack.gateway}/admin/", email_admin, password_admin)
+    await operator.get_by_label("Shopper email").fill(email)
+    await operator.get_by_role("button", name="Search").click()
+    await operator.locator('#claims-results[aria-busy="false"]').wait_for()
+    row = operator.locator("#claims-results tr", has_text=email)
+    assert await operator.locator("#claims-results tbody tr").count() == 1  # found by email
+    ship = row.locator("form.ship")
+    await ship.get_by_label("Carrier").fill("CJ Logistics")
+    await ship.get_by_label("Tracking number").fill("TRK-BROWSER-1")
+    await ship.get_by_role("button", name="Mark shipped").click()
+    await operator.get_by_text("marked shipped").wait_for()
+    assert await serious_violations(operator) == []
+    await operator.screenshot(path=str(screenshots / "admin-console.png"), full_page=True)
+
+    await shopper.reload()
+    await shopper.get_by_text("TRK-BROWSER-1").wait_for()
+
+
+async def test_the_shopper_page_speaks_korean_by_default_and_takes_the_shops_id_token(
+    local_stack: Any, browser: Any, screenshots: Path
+) -> None:
+    shop = local_stack.service_url(DEMO_SHOP.port_offset)
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin = await admin_headers(client, local_stack.admin)
+        registered = await client.post(
+            "/auth/admin/identity-providers",
+            headers=admin,
+            json={"name": "Demo shop", "issuer": shop, "audience": "checkin-demo"},
+        )
+        assert registered.status_code in (201, 409), registered.text
+        sub = uuid.uuid4().hex[:10]
+        email = f"sso-{sub}@example.com"
+        id_token = (
+            await client.get(f"{shop}/id-token", params={"sub": sub, "email": email, "name": "김"})
+        ).text
+
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(f"{local_stack.gateway}/app/")
+    assert await page.get_attribute("html", "lang") == "ko"
+    await page.get_by_role("heading", name="로그인").wait_for()
+    assert await serious_violations(page) == []
+    page = await browser.new_page(viewport={"width": 390, "height": 844})  # from the shop
+    await page.goto(f"{local_stack.gateway}/app/#id_token={id_token}")
+    await page.get_by_role("button", name="출석하기").wait_for()  # signed in, in Korean
+    assert "#" not in page.url, "the ID token stays in the address bar"
+    await page.get_by_role("button", name="출석하기").click()
+    # no purchase yet: refused, and told what to do
+    await page.get_by_text("구매 내역이 있는 회원만 출석할 수 있어요").wait_for()
+    assert await serious_violations(page) == []
+    await page.screenshot(path=str(screenshots / "shopper-page-ko.png"), full_page=True)
+
+
+async def test_every_console_section_opens_for_support_and_passes_the_scan(
+    local_stack: Any, browser: Any, screenshots: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin = await admin_headers(client, local_stack.admin)
+        email = f"cs-{uuid.uuid4().hex[:8]}@example.com"
+        made = await client.post(
+            "/auth/register", json={"email": email, "password": PASSWORD, "name": "CS Park"}
+        )
+        role = await client.put(
+            f"/auth/admin/users/{made.json()['id']}/role", json={"role": "support"}, headers=admin
+        )
+        assert role.status_code == 200, role.text
+
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, f"{local_stack.gateway}/admin/", email, PASSWORD)
+    await page.get_by_text(f"{email} (support)").wait_for()
+    sections = ["Claims & shipping", "Stock", "Attendance", "Shoppers", "Notifications"]
+    for section in [*sections, "Audit log"]:
+        await page.get_by_role("link", name=section).click()
+        await page.locator(f'.tabs a[aria-current="page"]:text-is("{section}")').wait_for()
+        await page.locator("#view .card").first.wait_for()
+        await page.wait_for_load_state("networkidle")
+        status = await page.locator("#status").text_content()
+        assert not status, f"{section}: {status}"
+        assert await serious_violations(page) == [], section
+        if section == "Attendance":
+            await page.locator("svg.chart").wait_for()
+            await page.screenshot(path=str(screenshots / "admin-attendance.png"), full_page=True)
+    # support may read the stock but not change it: the console shows the API's refusal
+    await page.get_by_role("link", name="Stock").click()
+    form = page.locator("#view form").first
+    await form.get_by_label("Change").fill("5")
+    await form.get_by_label("Reason").fill("found a box")
+    await form.get_by_role("button", name="Adjust").click()
+    await page.get_by_text("(forbidden)").wait_for()
