@@ -14,7 +14,10 @@ function say(message, isError = false) {
 
 function explain(error) {
   if (error instanceof ApiError) return `${error.message}${error.code ? ` (${error.code})` : ""}`;
-  return "Could not reach the server";
+  console.error(error);
+  return error instanceof TypeError && /fetch/i.test(error.message)
+    ? "Could not reach the server"
+    : `Something went wrong on this page: ${error.message}`;
 }
 
 async function attempt(work, done) {
@@ -216,7 +219,7 @@ async function stockView(view) {
         ["Tier", (s) => s.name],
         ["Stock", (s) => el("span", { class: s.low ? "error" : null, text: `${s.stock}${s.low ? " (low)" : ""}` })],
         ["Low at", (s) => String(s.low_stock_threshold)],
-        ["", (s) => {
+        ["Change", (s) => {
           const form = el("form", { class: "row" },
             el("label", {}, el("span", { text: "Change" }), el("input", { name: "delta", type: "number", required: true })),
             el("label", {}, el("span", { text: "Reason" }), el("input", { name: "reason", required: true })),
@@ -310,21 +313,246 @@ async function attendanceView(view) {
   await refresh({ from: iso(from), to: iso(to) });
 }
 
+
+// ---- forms made from a list of fields ---------------------------------------------------
+
+// fields: [name, label, {type, required, options: [[value, text]], multiple, value}]
+function fieldsForm(fields, submitText, onSubmit) {
+  const form = el(
+    "form",
+    { class: "row" },
+    fields.map(([name, label, a = {}]) => {
+      if (a.options && a.multiple) {
+        return el("fieldset", {}, el("legend", { text: label }),
+          a.options.map(([value, text]) =>
+            el("label", { class: "check" }, el("input", { type: "checkbox", name, value }), el("span", { text })),
+          ));
+      }
+      const control = a.options
+        ? el("select", { name }, a.options.map(([value, text]) => el("option", { value, text, selected: value === a.value })))
+        : el("input", { name, type: a.type || "text", required: a.required, value: a.value ?? null, min: a.min ?? null });
+      return el("label", {}, el("span", { text: label }), control);
+    }),
+    el("button", { type: "submit", text: submitText }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    for (const [name, , a = {}] of fields) {
+      if (a.multiple) values[name] = new FormData(form).getAll(name).map(String);
+      else if (a.type === "number" && values[name] !== undefined) values[name] = Number(values[name]);
+    }
+    onSubmit(values, form);
+  });
+  return form;
+}
+
+function shownOnce(label, value) {
+  return el("p", { class: "once" }, el("strong", { text: `${label} (shown only now): ` }), el("code", { text: value }));
+}
+
+// ---- campaign and tiers ----------------------------------------------------------------
+
+async function campaignView(view) {
+  const campaignBox = el("div");
+  const tiersBox = el("div");
+  const loadCampaign = freshOnly(campaignBox, async () => {
+    let campaign = null;
+    try {
+      campaign = await api("GET", "/rewards/admin/campaign");
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    return fieldsForm(
+      [
+        ["name", "Name", { required: true, value: campaign?.name }],
+        ["starts_on", "Starts on", { type: "date", required: true, value: campaign?.starts_on }],
+        ["ends_on", "Ends on", { type: "date", value: campaign?.ends_on }],
+        ["timezone", "Time zone", { required: true, value: campaign?.timezone || "Asia/Seoul" }],
+      ],
+      campaign ? "Save campaign" : "Create campaign",
+      (values) => attempt(async () => {
+        await api("PUT", "/rewards/admin/campaign", { body: values });
+        await loadCampaign();
+      }, "Campaign saved"),
+    );
+  });
+  const loadTiers = freshOnly(tiersBox, async () => {
+    const found = await api("GET", "/rewards/admin/tiers");
+    const toggle = (tier) => el("button", {
+      type: "button",
+      text: tier.active === false ? "Bring back" : "Retire",
+      onclick: () => attempt(async () => {
+        await api("PATCH", `/rewards/admin/tiers/${tier.id}`, { body: { active: tier.active === false } });
+        await loadTiers();
+      }, `${tier.name}: ${tier.active === false ? "active again" : "retired"}`),
+    });
+    const describe = (tier) => fieldsForm(
+      [["description", "Description", { value: tier.description }], ["image_url", "Image URL", { type: "url", value: tier.image_url }]],
+      "Save",
+      (values) => attempt(async () => {
+        await api("PATCH", `/rewards/admin/tiers/${tier.id}`, {
+          body: { description: values.description ?? null, image_url: values.image_url ?? null },
+        });
+        await loadTiers();
+      }, `${tier.name} saved`),
+    );
+    return table("Tiers", [
+      ["Tier", (x) => el("div", {}, el("strong", { text: x.name }), el("div", { text: x.active === false ? "retired" : "active" }))],
+      ["Days", (x) => String(x.required_days)],
+      ["Prize", (x) => (x.kind === "points" ? `${x.points} points` : "item")],
+      ["Stock", (x) => String(x.stock)],
+      ["Edit", (x) => el("div", {}, describe(x), toggle(x))],
+    ], found.items);
+  });
+  const create = fieldsForm(
+    [
+      ["name", "Name", { required: true }],
+      ["required_days", "Days", { type: "number", required: true, min: 1 }],
+      ["kind", "Prize", { options: [["points", "points"], ["item", "item"]] }],
+      ["points", "Points (points tiers)", { type: "number", min: 1 }],
+      ["stock", "Stock", { type: "number", required: true, min: 0 }],
+      ["low_stock_threshold", "Low at", { type: "number", min: 0 }],
+    ],
+    "Add tier",
+    (values, form) => attempt(async () => {
+      await api("POST", "/rewards/admin/tiers", { body: values });
+      form.reset();
+      await loadTiers();
+    }, `Tier ${values.name} added`),
+  );
+  view.append(card("Campaign", campaignBox), card("Tiers", tiersBox, el("h3", { text: "New tier" }), create));
+  await Promise.all([loadCampaign(), loadTiers()]);
+}
+
+// ---- one shopper -------------------------------------------------------------------------
+
+async function shopperDetail(box, userId) {
+  const [user, days, claims] = await Promise.all([
+    api("GET", `/auth/admin/users/${userId}`),
+    api("GET", `/attendance/admin/check-ins?user_id=${userId}`),
+    api("GET", `/rewards/admin/claims?user_id=${userId}`),
+  ]);
+  const grant = fieldsForm(
+    [["amount", "Points (negative takes back)", { type: "number", required: true }], ["reason", "Reason", { required: true }]],
+    "Grant",
+    (values, form) => attempt(async () => {
+      await api("POST", "/rewards/admin/points-grants", {
+        body: { user_ids: [userId], amount: values.amount, reason: values.reason },
+        headers: { "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) },
+      });
+      form.reset();
+    }, `Points granted to ${user.email}`),
+  );
+  box.replaceChildren(
+    el("h3", { text: `${user.name} <${user.email}>` }),
+    el("p", { text: `${user.role}, ${user.eligible ? "eligible" : "not eligible"}, since ${when(user.created_at)}${user.identity_provider ? `, signs in with ${user.identity_provider}` : ""}` }),
+    table("Purchases", [["Order", (o) => o.order_id], ["Amount", (o) => `${o.amount} ${o.currency}`], ["Status", (o) => o.status || "paid"], ["When", (o) => when(o.purchased_at)]], user.purchases),
+    table("Check-in days", [["Day", (d) => d.day], ["At", (d) => when(d.checked_at)]], days.items),
+    table("Claims", [["Claim", (c) => c.claim_number], ["Tier", (c) => c.tier_name], ["State", (c) => c.fulfilment ? c.fulfilment.status : "points"]], claims.items),
+    el("h3", { text: "Points" }),
+    grant,
+  );
+}
+
+// ---- shop connections and alerts -----------------------------------------------------------
+
+async function connectionsView(view) {
+  const keys = el("div");
+  const providers = el("div");
+  const hooks = el("div");
+  const made = el("div");
+  const loadKeys = freshOnly(keys, async () => table("API keys", [
+    ["Name", (k) => k.name], ["Scopes", (k) => k.scopes.join(", ")], ["Last used", (k) => when(k.last_used_at)],
+    ["Revoke", (k) => el("button", { type: "button", text: "Revoke", onclick: () => attempt(async () => {
+      await api("DELETE", `/auth/admin/api-keys/${k.id}`);
+      await loadKeys();
+    }, `${k.name} revoked`) })],
+  ], (await api("GET", "/auth/admin/api-keys")).items));
+  const loadProviders = freshOnly(providers, async () => table("Identity providers", [
+    ["Name", (x) => x.name], ["Issuer", (x) => x.issuer], ["Audience", (x) => x.audience],
+    ["Remove", (x) => el("button", { type: "button", text: "Remove", onclick: () => attempt(async () => {
+      await api("DELETE", `/auth/admin/identity-providers/${x.id}`);
+      await loadProviders();
+    }, `${x.name} removed`) })],
+  ], (await api("GET", "/auth/admin/identity-providers")).items));
+  const loadHooks = freshOnly(hooks, async () => table("Outgoing webhooks", [
+    ["URL", (w) => w.url], ["Events", (w) => w.events.join(", ")],
+    ["Remove", (w) => el("button", { type: "button", text: "Remove", onclick: () => attempt(async () => {
+      await api("DELETE", `/notifications/admin/webhooks/${w.id}`);
+      await loadHooks();
+    }, "Webhook removed") })],
+  ], (await api("GET", "/notifications/admin/webhooks")).items));
+  const scopes = [["purchases:write", "purchases:write"], ["purchases:read", "purchases:read"]];
+  const events = ["reward.claimed", "points.credited", "points.debited", "fulfilment.shipped"].map((e) => [e, e]);
+  view.append(
+    made,
+    card("API keys", keys, fieldsForm([["name", "Name", { required: true }], ["scopes", "Scopes", { options: scopes, multiple: true }]], "Make key",
+      (values) => attempt(async () => {
+        const key = await api("POST", "/auth/admin/api-keys", { body: values });
+        made.replaceChildren(shownOnce(`API key ${key.name}`, key.key));
+        await loadKeys();
+      }))),
+    card("Order webhooks", el("p", { text: "The shop's order system posts paid, refunded and cancelled orders here, signed with the secret." }),
+      fieldsForm([["name", "Name", { required: true }]], "Make order webhook", (values) => attempt(async () => {
+        const hook = await api("POST", "/auth/admin/order-webhooks", { body: values });
+        made.replaceChildren(shownOnce(`Order webhook ${hook.name} at ${hook.path}: secret`, hook.secret));
+      }))),
+    card("Identity providers", providers, fieldsForm(
+      [["name", "Name", { required: true }], ["issuer", "Issuer URL", { type: "url", required: true }], ["audience", "Audience", { required: true }], ["jwks_uri", "JWKS URL (optional)", { type: "url" }]],
+      "Add provider", (values, form) => attempt(async () => {
+        await api("POST", "/auth/admin/identity-providers", { body: values });
+        form.reset();
+        await loadProviders();
+      }, "Provider added"))),
+    card("Outgoing webhooks", hooks, fieldsForm([["url", "URL", { type: "url", required: true }], ["events", "Events", { options: events, multiple: true }]], "Add webhook",
+      (values) => attempt(async () => {
+        const hook = await api("POST", "/notifications/admin/webhooks", { body: values });
+        made.replaceChildren(shownOnce(`Webhook ${hook.url}: secret`, hook.secret));
+        await loadHooks();
+      }))),
+  );
+  await Promise.all([loadKeys(), loadProviders(), loadHooks()]);
+}
+
+async function alertsView(view) {
+  const box = el("div");
+  const load = freshOnly(box, async () => {
+    const found = await api("GET", "/notifications/admin/alert-recipients");
+    return fieldsForm([["emails", "Low-stock alerts go to (comma separated)", { value: found.emails.join(", ") }]], "Save",
+      (values) => attempt(async () => {
+        const emails = (values.emails || "").split(",").map((e) => e.trim()).filter(Boolean);
+        await api("PUT", "/notifications/admin/alert-recipients", { body: { emails } });
+        await load();
+      }, "Alert recipients saved"));
+  });
+  view.append(
+    card("Alert recipients", box),
+    card("Reminders", el("p", { text: "The daily reminder goes out on its own; this sends today's now (once per day)." }),
+      el("button", { type: "button", text: "Send today's reminders", onclick: () => attempt(async () => {
+        const done = await api("POST", "/notifications/admin/reminders/run");
+        say(`${done.queued} reminders queued`);
+      }) })),
+  );
+  await load();
+}
+
 // ---- shoppers, notifications, audit ---------------------------------------------------------
 
 async function shoppersView(view) {
   const results = el("div");
+  const detail = el("div", { id: "shopper-detail" });
   const refresh = freshOnly(results, async (query) => {
     const found = await api("GET", `/auth/admin/users?query=${encodeURIComponent(query || "")}`);
     return table("Shoppers", [
-        ["Email", (u) => u.email],
+        ["Email", (u) => el("button", { type: "button", class: "link", text: u.email, onclick: () => attempt(() => shopperDetail(detail, u.id)) })],
         ["Name", (u) => u.name],
         ["Role", (u) => u.role],
         ["Eligible", (u) => (u.eligible ? "yes" : "no")],
       ["Since", (u) => when(u.created_at)],
     ], found.items);
   });
-  view.append(card("Shoppers", searchForm([["query", "Email, name or id"]], (v) => attempt(() => refresh(v.query))), results));
+  view.append(card("Shoppers", searchForm([["query", "Email, name or id"]], (v) => attempt(() => refresh(v.query))), results, detail));
   await refresh("");
 }
 
@@ -367,10 +595,13 @@ async function auditView(view) {
 
 const SECTIONS = [
   ["claims", "Claims & shipping", claimsView],
+  ["campaign", "Campaign & tiers", campaignView],
   ["stock", "Stock", stockView],
   ["attendance", "Attendance", attendanceView],
   ["shoppers", "Shoppers", shoppersView],
   ["notifications", "Notifications", notificationsView],
+  ["alerts", "Alerts & reminders", alertsView],
+  ["connections", "Shop connections", connectionsView],
   ["audit", "Audit log", auditView],
 ];
 
@@ -384,6 +615,7 @@ async function show() {
   );
   const view = $("view");
   view.replaceChildren();
+  say("");
   await attempt(() => render(view));
 }
 

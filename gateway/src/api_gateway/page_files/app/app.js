@@ -179,6 +179,7 @@ async function loadRewards() {
         "li",
         { class: `tier ${tier.status}`, "data-tier": tier.id },
         el("h3", { text: tier.name }),
+        tier.image_url ? el("img", { src: tier.image_url, alt: tier.name, class: "prize", loading: "lazy" }) : null,
         el("p", { text: `${t("requiredDays", { n: tier.required_days })} · ${prize}` }),
         tier.description ? el("p", { text: tier.description }) : null,
         el("p", { class: "state", text: state }),
