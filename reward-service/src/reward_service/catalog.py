@@ -29,6 +29,8 @@ class TierSnapshot:
     stock: int
     description: str | None
     image_url: str | None
+    rule: str
+    daily_limit: int | None
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,16 @@ async def load(session: AsyncSession) -> Catalog:
         campaign=CampaignRead.model_validate(campaign, from_attributes=True),
         tiers=tuple(
             TierSnapshot(
-                t.id, t.name, t.required_days, t.kind, t.points, t.stock, t.description, t.image_url
+                t.id,
+                t.name,
+                t.required_days,
+                t.kind,
+                t.points,
+                t.stock,
+                t.description,
+                t.image_url,
+                t.rule,
+                t.daily_limit,
             )
             for t in await tiers.list_tiers(session, campaign)
             if t.active  # a retired tier is not shown to shoppers

@@ -1,9 +1,11 @@
-"""What a claim decides from, read in one statement: the tier (stock included), the
-shopper's check-in days in the campaign window, and whether they hold the tier already.
-A storm is mostly refusals, and each of them now costs one round trip, not four."""
+"""What a claim decides from, read in one statement: the tier (stock and rule included),
+the shopper's check-in days in the campaign window (all of them, the longest run, the
+current run) and how many claims of the tier they hold already. A storm is mostly
+refusals, and each of them now costs one round trip, not four."""
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from checkin_shared.events.eligibility import eligible_sql
 from sqlalchemy import text
@@ -11,23 +13,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.campaigns.models import Campaign
 from reward_service.claims.models import Claim
+from reward_service.claims.rules import Days
 from reward_service.db import ELIGIBILITY, SCHEMA
-from reward_service.projection.models import AttendanceDay
+from reward_service.projection.service import day_runs_sql
 from reward_service.tiers.models import Tier
 
 # Table names are the code's own constants; every value is a bound parameter.
+TODAY = "(CAST(:now AS timestamptz) AT TIME ZONE c.timezone)::date"  # the campaign's day
 CLAIM_CONTEXT = text(
     f"""
 SELECT t.id, t.name, t.kind, t.points, t.stock, t.required_days, t.low_stock_threshold,
-       t.active,
-       (SELECT count(*) FROM {SCHEMA}.{AttendanceDay.__tablename__} AS d
-        WHERE d.user_id = :user_id AND d.day >= c.starts_on
-          AND (c.ends_on IS NULL OR d.day <= c.ends_on))::int AS have,
-       EXISTS (SELECT FROM {SCHEMA}.{Claim.__tablename__} AS h
-               WHERE h.user_id = :user_id AND h.tier_id = t.id) AS claimed,
+       t.active, t.rule, t.daily_limit, c.timezone,
+       days.total, days.longest_run, days.current_run,
+       (SELECT count(*) FROM {SCHEMA}.{Claim.__tablename__} AS h
+        WHERE h.user_id = :user_id AND h.tier_id = t.id)::int AS held,
        {eligible_sql(ELIGIBILITY)} AS eligible
 FROM {SCHEMA}.{Tier.__tablename__} AS t
 JOIN {SCHEMA}.{Campaign.__tablename__} AS c ON c.id = t.campaign_id
+CROSS JOIN LATERAL {day_runs_sql("c.starts_on", "c.ends_on", TODAY)} AS days
 WHERE t.id = :tier_id
 """  # noqa: S608
 )
@@ -43,15 +46,35 @@ class ClaimContext:
     required_days: int
     low_stock_threshold: int
     active: bool
-    have: int
-    claimed: bool
+    rule: str
+    daily_limit: int | None
+    timezone: str
+    total: int
+    longest_run: int
+    current_run: int
+    held: int
     eligible: bool
+
+    @property
+    def days(self) -> Days:
+        return Days(self.total, self.longest_run, self.current_run)
 
 
 async def read(
-    session: AsyncSession, *, user_id: uuid.UUID, token_eligible: bool, tier_id: uuid.UUID
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    token_eligible: bool,
+    tier_id: uuid.UUID,
+    now: datetime,
 ) -> ClaimContext | None:
-    """None when there is no such tier. `eligible`: the service's copy, else the token."""
-    params = {"user_id": user_id, "tier_id": tier_id, "token_eligible": token_eligible}
+    """None when there is no such tier. `eligible`: the service's copy, else the token.
+    Today is the business day of `now` in the campaign's zone."""
+    params = {
+        "user_id": user_id,
+        "tier_id": tier_id,
+        "token_eligible": token_eligible,
+        "now": now,
+    }
     row = (await session.execute(CLAIM_CONTEXT, params)).first()
     return None if row is None else ClaimContext(**row._mapping)

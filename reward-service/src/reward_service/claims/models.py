@@ -6,6 +6,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Integer,
     Sequence,
     String,
     UniqueConstraint,
@@ -23,10 +24,14 @@ def claim_number(number: int) -> str:
 
 
 class Claim(Base):
-    """A tier granted to a shopper; the unique key allows one per shopper and tier."""
+    """A tier granted to a shopper; the unique key allows one per shopper, tier and `seq`
+    (the n-th claim: always 1 but for an `every_n_days` tier, claimed again and again)."""
 
     __tablename__ = "claim"
-    __table_args__ = (UniqueConstraint("user_id", "tier_id", name="uq_claim_user_id_tier_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "tier_id", "seq", name="uq_claim_user_id_tier_id_seq"),
+        CheckConstraint("seq > 0", name="seq_positive"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -35,6 +40,7 @@ class Claim(Base):
         BigInteger, CLAIM_NUMBER, server_default=CLAIM_NUMBER.next_value(), unique=True
     )
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    seq: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 STATUSES = ("awaiting_address", "pending", "shipped", "delivered", "cancelled")

@@ -2,7 +2,7 @@ import uuid
 from typing import Literal
 
 from checkin_shared.openapi_examples import example
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from reward_service.campaigns.schemas import CampaignRead
 
@@ -21,6 +21,9 @@ class TierForShopper(BaseModel):
                 "in_stock": True,
                 "status": "claimable",
                 "days_remaining": 0,
+                "rule": "cumulative",
+                "claimable_count": 1,
+                "daily_limit": None,
             }
         )
     )
@@ -35,6 +38,15 @@ class TierForShopper(BaseModel):
     days_remaining: int
     description: str | None = None
     image_url: str | None = None
+    rule: Literal["cumulative", "consecutive", "every_n_days"] = Field(
+        "cumulative",
+        description="`cumulative`: days in the window; `consecutive`: days in a row; "
+        "`every_n_days`: once per that many days, again and again",
+    )
+    claimable_count: int = Field(
+        0, description="Claims I can make now (more than 1 only for `every_n_days`)"
+    )
+    daily_limit: int | None = Field(None, description="Claims of it per business day, if any")
 
 
 class RewardsOverview(BaseModel):

@@ -2,10 +2,13 @@
 next one. No database here (the unit tests call these directly)."""
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from typing import Literal, Protocol, cast
 
+from reward_service.claims import rules
 from reward_service.claims.overview_schemas import Status, TierForShopper, TierRef
+from reward_service.claims.rules import Days
 
 
 class Tier(Protocol):
@@ -27,17 +30,25 @@ class Tier(Protocol):
     def description(self) -> str | None: ...
     @property
     def image_url(self) -> str | None: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def daily_limit(self) -> int | None: ...
 
 
-def status_of(tier: Tier, *, have: int, claimed: bool) -> Status:
-    if claimed:
+def status_of(tier: Tier, *, days: Days, held: int) -> Status:
+    """`claimed` is for the tiers claimed once and for all; a repeating tier is `locked`
+    again (with the days to its next claim) once its earned claims are made."""
+    if held > 0 and not rules.repeats(tier.rule):
         return "claimed"
     if tier.stock == 0:
         return "out_of_stock"
-    return "claimable" if have >= tier.required_days else "locked"
+    claimable = rules.claimable_count(tier.rule, tier.required_days, days, held) > 0
+    return "claimable" if claimable else "locked"
 
 
-def tier_view(tier: Tier, *, have: int, claimed: set[uuid.UUID]) -> TierForShopper:
+def tier_view(tier: Tier, *, days: Days, held: Counter[uuid.UUID]) -> TierForShopper:
+    mine = held[tier.id]
     return TierForShopper(
         id=tier.id,
         name=tier.name,
@@ -45,10 +56,15 @@ def tier_view(tier: Tier, *, have: int, claimed: set[uuid.UUID]) -> TierForShopp
         kind=cast(Literal["points", "item"], tier.kind),
         points=tier.points,
         in_stock=tier.stock > 0,
-        status=status_of(tier, have=have, claimed=tier.id in claimed),
-        days_remaining=max(0, tier.required_days - have),
+        status=status_of(tier, days=days, held=mine),
+        days_remaining=max(0, rules.days_remaining(tier.rule, tier.required_days, days, mine)),
         description=tier.description,
         image_url=tier.image_url,
+        rule=cast(Literal["cumulative", "consecutive", "every_n_days"], tier.rule),
+        claimable_count=rules.claimable_count(tier.rule, tier.required_days, days, mine)
+        if tier.stock > 0
+        else 0,
+        daily_limit=tier.daily_limit,
     )
 
 

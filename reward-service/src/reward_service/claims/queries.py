@@ -1,17 +1,19 @@
 """Reading claims: a shopper's own, and which tiers shoppers hold."""
 
 import uuid
+from collections import Counter
+from datetime import date
 
 from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.claims.models import Claim, Fulfilment, claim_number
+from reward_service.claims.rules import Days
 from reward_service.claims.schemas import ClaimRead
 from reward_service.claims.shipping import FulfilmentRead
 from reward_service.db import PEOPLE, SCHEMA
-from reward_service.projection.models import AttendanceDay
-from reward_service.projection.service import Window
+from reward_service.projection.service import Window, day_runs_sql
 from reward_service.tiers.models import Tier
 
 NEWEST_FIRST = NewestFirst(Claim.claimed_at, Claim.id, lambda row: (row[0].claimed_at, row[0].id))
@@ -42,21 +44,26 @@ async def claimed_tier_ids(session: AsyncSession, user_id: uuid.UUID) -> set[uui
 # Table names are the code's own constants; every value is a bound parameter.
 DAYS_AND_CLAIMS = text(
     f"""
-SELECT (SELECT count(*) FROM {SCHEMA}.{AttendanceDay.__tablename__}
-        WHERE user_id = :user_id AND day >= :starts_on
-          AND (CAST(:ends_on AS date) IS NULL OR day <= :ends_on))::int AS have,
+SELECT days.total, days.longest_run, days.current_run,
        ARRAY(SELECT tier_id FROM {SCHEMA}.{Claim.__tablename__} WHERE user_id = :user_id) AS held
+FROM {day_runs_sql(":starts_on", "CAST(:ends_on AS date)", "CAST(:today AS date)")} AS days
 """  # noqa: S608
 )
 
 
 async def days_and_claims(
-    session: AsyncSession, window: Window, user_id: uuid.UUID
-) -> tuple[int, set[uuid.UUID]]:
-    """A shopper's check-in days in the window and the tiers they hold, in one query."""
-    params = {"user_id": user_id, "starts_on": window.starts_on, "ends_on": window.ends_on}
-    have, held = (await session.execute(DAYS_AND_CLAIMS, params)).one()
-    return int(have), set(held or [])
+    session: AsyncSession, window: Window, user_id: uuid.UUID, today: date
+) -> tuple[Days, Counter[uuid.UUID]]:
+    """A shopper's check-in days in the window (all, longest run, current run) and how
+    many claims of each tier they hold, in one query."""
+    params = {
+        "user_id": user_id,
+        "starts_on": window.starts_on,
+        "ends_on": window.ends_on,
+        "today": today,
+    }
+    total, longest, current, held = (await session.execute(DAYS_AND_CLAIMS, params)).one()
+    return Days(int(total), int(longest), int(current)), Counter(held or [])
 
 
 async def my_claims_page(

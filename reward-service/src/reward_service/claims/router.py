@@ -15,6 +15,7 @@ from reward_service.catalog import CatalogDep
 from reward_service.claims import progress, queries, service
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
+from reward_service.claims.rules import business_day
 from reward_service.claims.schemas import ClaimCreated, ClaimRead
 from reward_service.claims.shipping import ClaimBody
 from reward_service.dependencies import ClockDep
@@ -28,15 +29,17 @@ ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="gra
 
 @router.get("", summary="The campaign and its tiers, with my status for each")
 async def overview(
-    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep
+    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep, clock: ClockDep
 ) -> RewardsOverview:
     """The campaign and every tier with my status: `locked` (with `days_remaining`),
-    `claimable`, `claimed` or `out_of_stock`."""
+    `claimable` (`claimable_count` times: more than once only for `every_n_days`),
+    `claimed` or `out_of_stock`. A tier's `rule` says how its days count."""
     shown = await catalog.get(session)
-    have, claimed = await queries.days_and_claims(session, shown.campaign, principal.user_id)
+    today = business_day(clock.now(), shown.campaign.timezone)
+    days, held = await queries.days_and_claims(session, shown.campaign, principal.user_id, today)
     return RewardsOverview(
         campaign=shown.campaign,
-        tiers=[progress.tier_view(t, have=have, claimed=claimed) for t in shown.tiers],
+        tiers=[progress.tier_view(t, days=days, held=held) for t in shown.tiers],
     )
 
 
@@ -66,7 +69,9 @@ async def my_progress(
     responses={
         403: {"description": "not_enough_days or not_eligible"},
         404: {"description": "tier_not_found"},
-        409: {"description": "already_claimed or out_of_stock or tier_inactive"},
+        409: {
+            "description": "already_claimed or out_of_stock or tier_inactive or daily_limit_reached"
+        },
         422: {
             "description": "idempotency_key_reused or invalid_idempotency_key or validation_error"
         },
@@ -82,7 +87,8 @@ async def claim(
     body: ClaimBody | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
-    """Claims a tier I have enough days for: one per shopper and tier, never beyond its stock.
+    """Claims a tier my days have earned by its rule: once per shopper and tier (an
+    `every_n_days` tier once per N days), never beyond its stock or its daily limit.
     A points tier credits its points at once; an item tier's claim may carry the shipping
     address (else it waits for one: `PUT /rewards/me/claims/{id}/shipping`). Send an
     `Idempotency-Key` to retry safely: the same key and body answer the first result again."""

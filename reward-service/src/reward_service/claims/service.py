@@ -1,6 +1,8 @@
-"""A claim is one transaction: enough days, one per shopper and tier (unique key), the
-stock taken last by one conditional UPDATE, the ledger entry and the events. Any refusal
-raises and the request's unit of work rolls everything back: nothing is half-written."""
+"""A claim is one transaction: enough days by the tier's rule, one per shopper, tier and
+`seq` (unique key: the n-th claim of a repeating tier), the day's count under the tier's
+daily limit (a conditional upsert), the stock taken last by one conditional UPDATE, the
+ledger entry and the events. Any refusal raises and the request's unit of work rolls
+everything back: nothing is half-written."""
 
 import uuid
 from datetime import datetime
@@ -12,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.claims import context
+from reward_service.claims import context, rules
 from reward_service.claims.context import ClaimContext
 from reward_service.claims.models import Claim, Fulfilment, claim_number
 from reward_service.claims.schemas import ClaimCreated
@@ -21,7 +23,7 @@ from reward_service.db import OUTBOX
 from reward_service.points import service as points
 from reward_service.stock.events import announce_low_stock, crossed_threshold
 from reward_service.tiers import service as tiers
-from reward_service.tiers.models import Tier
+from reward_service.tiers.models import Tier, TierDayClaims
 
 
 async def claim(
@@ -34,7 +36,7 @@ async def claim(
     shipping: ShippingAddress | None = None,
 ) -> ClaimCreated:
     tier = await context.read(
-        session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id
+        session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id, now=now
     )
     if tier is None:
         raise tiers.tier_not_found()
@@ -49,28 +51,24 @@ async def claim(
             "Not eligible",
             "Claiming needs a paid purchase from the shop (not refunded or cancelled)",
         )
-    have = tier.have
-    if have < tier.required_days:
-        raise ProblemError(
-            403,
-            "not_enough_days",
-            "Not enough check-in days",
-            f"{tier.name!r} needs {tier.required_days} check-in days; you have {have}",
-            required=tier.required_days,
-            have=have,
-        )
+    if not rules.repeats(tier.rule) and tier.held > 0:
+        raise already_claimed(tier)
+    if rules.claimable_count(tier.rule, tier.required_days, tier.days, tier.held) == 0:
+        raise not_enough_days(tier)
     if tier.stock <= 0:  # gone already (a storm's common case): refuse without writing
-        raise already_claimed(tier) if tier.claimed else out_of_stock(tier)
+        raise out_of_stock(tier)
     claim_id = uuid.uuid4()
     inserted = await session.execute(
         insert(Claim)
-        .values(id=claim_id, user_id=user_id, tier_id=tier_id, claimed_at=now)
-        .on_conflict_do_nothing(index_elements=[Claim.user_id, Claim.tier_id])
+        .values(id=claim_id, user_id=user_id, tier_id=tier_id, claimed_at=now, seq=tier.held + 1)
+        .on_conflict_do_nothing(index_elements=[Claim.user_id, Claim.tier_id, Claim.seq])
         .returning(Claim.number)
     )
     number = inserted.scalar_one_or_none()
-    if number is None:
+    if number is None:  # the same claim, made at the same moment by another request
         raise already_claimed(tier)
+    if tier.daily_limit is not None:
+        await take_daily_slot(session, tier, now=now)
     if tier.kind == "item":  # its journey starts: waiting for the address, or ready to ship
         status = "awaiting_address" if shipping is None else "pending"
         address = shipping.model_dump() if shipping else {}
@@ -112,6 +110,48 @@ async def claim(
         await announce_low_stock(session, tier, stock=stock_left, now=now)
     return ClaimCreated(
         claim_id=claim_id, claim_number=claim_number(number), tier_id=tier_id, claimed_at=now
+    )
+
+
+async def take_daily_slot(session: AsyncSession, tier: ClaimContext, *, now: datetime) -> None:
+    """One of the tier's claims for today, or 409 once the day's limit is reached. The
+    upsert's condition is checked on the row's latest version under its lock, so
+    concurrent claims never pass the limit."""
+    assert tier.daily_limit is not None
+    day = rules.business_day(now, tier.timezone)
+    statement = (
+        insert(TierDayClaims)
+        .values(tier_id=tier.id, day=day, claims=1)
+        .on_conflict_do_update(
+            index_elements=[TierDayClaims.tier_id, TierDayClaims.day],
+            set_={"claims": TierDayClaims.claims + 1},
+            where=TierDayClaims.claims < tier.daily_limit,
+        )
+        .returning(TierDayClaims.claims)
+    )
+    if (await session.execute(statement)).first() is None:
+        resets_at = rules.next_midnight(now, tier.timezone)
+        raise ProblemError(
+            409,
+            "daily_limit_reached",
+            "Daily limit reached",
+            f"{tier.name!r} can be claimed {tier.daily_limit} times a day; "
+            f"that many were claimed today. It opens again at {resets_at.isoformat()}",
+            resets_at=resets_at.isoformat(),
+        )
+
+
+def not_enough_days(tier: ClaimContext) -> ProblemError:
+    required = rules.days_needed(tier.rule, tier.required_days, tier.held)
+    have = rules.counted(tier.rule, tier.days)
+    what = "days in a row" if tier.rule == "consecutive" else "check-in days"
+    return ProblemError(
+        403,
+        "not_enough_days",
+        "Not enough check-in days",
+        f"{tier.name!r} needs {required} {what}; you have {have}",
+        required=required,
+        have=have,
     )
 
 

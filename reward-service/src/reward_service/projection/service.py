@@ -7,6 +7,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reward_service.db import SCHEMA
 from reward_service.projection.models import AttendanceDay
 
 
@@ -55,3 +56,23 @@ async def days_per_shopper(
         statement = statement.where(AttendanceDay.user_id > after_user)
     statement = statement.group_by(AttendanceDay.user_id).order_by(AttendanceDay.user_id)
     return [(u, int(n), last) for u, n, last in (await session.execute(statement.limit(limit)))]
+
+
+def day_runs_sql(starts_on: str, ends_on: str, today: str) -> str:
+    """A subquery over the shopper's (`:user_id`) days between two SQL date expressions:
+    `total` days, `longest_run` of consecutive days, and `current_run` (the run that ends
+    on `today` or the day before; 0 when it broke). Days minus their rank are equal along a
+    run of consecutive days, so each run is one group."""
+    table = f"{SCHEMA}.{AttendanceDay.__tablename__}"
+    return f"""(
+  SELECT COALESCE(sum(run), 0)::int AS total,
+         COALESCE(max(run), 0)::int AS longest_run,
+         COALESCE(max(run) FILTER (WHERE last_day >= ({today}) - 1), 0)::int
+           AS current_run
+  FROM (SELECT count(*) AS run, max(day) AS last_day
+        FROM (SELECT day, day - (row_number() OVER (ORDER BY day))::int AS grp
+              FROM {table}
+              WHERE user_id = :user_id AND day >= {starts_on}
+                AND ({ends_on} IS NULL OR day <= {ends_on})) AS numbered
+        GROUP BY grp) AS runs
+)"""  # noqa: S608

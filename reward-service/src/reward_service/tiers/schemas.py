@@ -6,6 +6,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Kind = Literal["points", "item"]
+Rule = Literal["cumulative", "consecutive", "every_n_days"]
+RULE_HELP = (
+    "`cumulative` (default): `required_days` days in the window; `consecutive`: a run of "
+    "`required_days` days in a row in the window; `every_n_days`: once per `required_days` "
+    "days, again and again"
+)
+MAX_DAILY_LIMIT = 1_000_000
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 ImageUrl = Annotated[
     str,
@@ -38,6 +45,10 @@ class TierCreate(BaseModel):
     low_stock_threshold: int = Field(default=0, ge=0, le=MAX_STOCK)
     description: Description | None = None
     image_url: ImageUrl | None = Field(None, description="An https image shown with the tier")
+    rule: Rule = Field("cumulative", description=RULE_HELP)
+    daily_limit: int | None = Field(
+        None, ge=1, le=MAX_DAILY_LIMIT, description="At most this many claims per business day"
+    )
 
     @model_validator(mode="after")
     def _points_match_kind(self) -> "TierCreate":
@@ -73,6 +84,9 @@ class TierUpdate(BaseModel):
     )
     description: Description | None = Field(None, description='"" removes it')
     image_url: ImageUrl | None = Field(None, description='"" removes it')
+    daily_limit: int | None = Field(
+        None, ge=0, le=MAX_DAILY_LIMIT, description="Claims per business day; 0 removes it"
+    )
 
 
 class TierRead(BaseModel):
@@ -89,6 +103,8 @@ class TierRead(BaseModel):
                 "active": True,
                 "description": "Bluetooth 5.3, 30 h battery",
                 "image_url": "https://shop.example/img/earphones.png",
+                "rule": "cumulative",
+                "daily_limit": None,
             }
         )
     )
@@ -103,6 +119,8 @@ class TierRead(BaseModel):
     active: bool
     description: str | None
     image_url: str | None
+    rule: Rule
+    daily_limit: int | None
 
 
 class TierList(BaseModel):
@@ -121,7 +139,23 @@ class TierList(BaseModel):
                         "active": True,
                         "description": None,
                         "image_url": None,
-                    }
+                        "rule": "cumulative",
+                        "daily_limit": None,
+                    },
+                    {
+                        "id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                        "name": "100 points every 3 days",
+                        "required_days": 3,
+                        "kind": "points",
+                        "points": 100,
+                        "stock": 100000,
+                        "low_stock_threshold": 0,
+                        "active": True,
+                        "description": None,
+                        "image_url": None,
+                        "rule": "every_n_days",
+                        "daily_limit": 500,
+                    },
                 ],
                 "next_cursor": None,
             }

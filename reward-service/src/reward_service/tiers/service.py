@@ -17,12 +17,13 @@ def tier_not_found() -> ProblemError:
     return ProblemError(404, "tier_not_found", "Tier not found", "No such reward tier")
 
 
-def duplicate_days(days: int) -> ProblemError:
+def duplicate_days(days: int, rule: str) -> ProblemError:
     return ProblemError(
         409,
         "duplicate_required_days",
         "Duplicate tier",
-        f"Another tier already needs {days} days",
+        f"Another {rule} tier already needs {days} days (tiers may share a day count only "
+        "when their rules differ)",
     )
 
 
@@ -47,7 +48,7 @@ async def create(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise duplicate_days(body.required_days) from exc
+        raise duplicate_days(body.required_days, body.rule) from exc
     return tier
 
 
@@ -56,6 +57,8 @@ async def update(session: AsyncSession, tier: Tier, body: TierUpdate) -> Tier:
     for cleared in ("description", "image_url"):  # "" removes them
         if changes.get(cleared) == "":
             changes[cleared] = None
+    if changes.get("daily_limit") == 0:  # 0 removes it
+        changes["daily_limit"] = None
     if "points" in changes and tier.kind != "points":
         raise ProblemError(422, "validation_error", "Invalid tier", "An item tier has no points")
     for name, value in changes.items():
@@ -64,5 +67,5 @@ async def update(session: AsyncSession, tier: Tier, body: TierUpdate) -> Tier:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise duplicate_days(changes.get("required_days", tier.required_days)) from exc
+        raise duplicate_days(changes.get("required_days", tier.required_days), tier.rule) from exc
     return tier

@@ -353,6 +353,8 @@ function shownOnce(label, value) {
 
 // ---- campaign and tiers ----------------------------------------------------------------
 
+const RULE_WORDS = { cumulative: "in all", consecutive: "in a row", every_n_days: "each time, again" };
+
 async function campaignView(view) {
   const campaignBox = el("div");
   const tiersBox = el("div");
@@ -399,7 +401,7 @@ async function campaignView(view) {
     );
     return table("Tiers", [
       ["Tier", (x) => el("div", {}, el("strong", { text: x.name }), el("div", { text: x.active === false ? "retired" : "active" }))],
-      ["Days", (x) => String(x.required_days)],
+      ["Days", (x) => `${x.required_days} ${RULE_WORDS[x.rule] || ""}${x.daily_limit ? `, ${x.daily_limit} a day` : ""}`],
       ["Prize", (x) => (x.kind === "points" ? `${x.points} points` : "item")],
       ["Stock", (x) => String(x.stock)],
       ["Edit", (x) => el("div", {}, describe(x), toggle(x))],
@@ -409,10 +411,12 @@ async function campaignView(view) {
     [
       ["name", "Name", { required: true }],
       ["required_days", "Days", { type: "number", required: true, min: 1 }],
+      ["rule", "Rule", { options: [["cumulative", "days in all"], ["consecutive", "days in a row"], ["every_n_days", "every N days, again"]] }],
       ["kind", "Prize", { options: [["points", "points"], ["item", "item"]] }],
       ["points", "Points (points tiers)", { type: "number", min: 1 }],
       ["stock", "Stock", { type: "number", required: true, min: 0 }],
       ["low_stock_threshold", "Low at", { type: "number", min: 0 }],
+      ["daily_limit", "Daily limit (optional)", { type: "number", min: 1 }],
     ],
     "Add tier",
     (values, form) => attempt(async () => {

@@ -171,7 +171,7 @@ async function loadRewards() {
       const prize = tier.kind === "points" ? t("pointsPrize", { n: tier.points }) : t("itemPrize");
       const state = {
         locked: t("daysToGo", { n: tier.days_remaining }),
-        claimable: t("claimable"),
+        claimable: tier.claimable_count > 1 ? t("claimableTimes", { n: tier.claimable_count }) : t("claimable"),
         claimed: t("alreadyClaimed"),
         out_of_stock: t("outOfStock"),
       }[tier.status];
@@ -180,7 +180,7 @@ async function loadRewards() {
         { class: `tier ${tier.status}`, "data-tier": tier.id },
         el("h3", { text: tier.name }),
         tier.image_url ? el("img", { src: tier.image_url, alt: tier.name, class: "prize", loading: "lazy" }) : null,
-        el("p", { text: `${t("requiredDays", { n: tier.required_days })} · ${prize}` }),
+        el("p", { text: `${t(`rule.${tier.rule || "cumulative"}`, { n: tier.required_days })} · ${prize}` }),
         tier.description ? el("p", { text: tier.description }) : null,
         el("p", { class: "state", text: state }),
         !tier.in_stock && tier.status !== "claimed" ? el("p", { text: t("outOfStock") }) : null,
