@@ -120,7 +120,7 @@ def test_the_reward_consumer_declares_the_types_its_handlers_take() -> None:
     """The queue binds exactly what the handlers take; the test kit's copy (used by tests
     that play this consumer) says the same."""
     from checkin_testkit.events import SUBSCRIPTIONS
-    from reward_service.projection.handlers import HANDLERS
+    from reward_service.event_handlers import HANDLERS
 
     assert (
         sorted(HANDLERS)

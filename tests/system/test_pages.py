@@ -217,6 +217,10 @@ async def test_an_admin_sets_up_tiers_keys_and_points_from_the_console(
     await sign_in(page, f"{local_stack.gateway}/admin/", *local_stack.admin)
 
     await page.get_by_role("link", name="Campaign & tiers").click()
+    campaign = page.locator("form", has=page.get_by_role("button", name="Save campaign"))
+    await campaign.get_by_label("Points per check-in day").fill("5")
+    await campaign.get_by_role("button", name="Save campaign").click()
+    await page.get_by_text("Campaign saved").wait_for()
     new_tier = page.locator("form", has=page.get_by_role("button", name="Add tier"))
     name = f"Console stickers {uuid.uuid4().hex[:4]}"
     await new_tier.get_by_label("Name").fill(name)
@@ -261,3 +265,5 @@ async def test_an_admin_sets_up_tiers_keys_and_points_from_the_console(
         assert points.json()["balance"] == 500
         tiers = (await client.get("/rewards", headers=mine)).json()["tiers"]
         assert name not in {tier["name"] for tier in tiers}  # retired: hidden from shoppers
+        overview = (await client.get("/rewards", headers=mine)).json()
+        assert overview["campaign"]["daily_points"] == 5

@@ -31,6 +31,7 @@ class TierSnapshot:
     image_url: str | None
     rule: str
     daily_limit: int | None
+    grant: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ async def load(session: AsyncSession) -> Catalog:
                 t.image_url,
                 t.rule,
                 t.daily_limit,
+                t.grant,
             )
             for t in await tiers.list_tiers(session, campaign)
             if t.active  # a retired tier is not shown to shoppers

@@ -18,9 +18,9 @@ from reward_service.claims import admin_router as claims_admin_router
 from reward_service.claims import router as claims_router
 from reward_service.config import RewardSettings
 from reward_service.db import AUDIT, INBOX, OUTBOX, PEOPLE
+from reward_service.event_handlers import HANDLERS
 from reward_service.fulfilment import router as fulfilment_router
 from reward_service.points import router as points_router
-from reward_service.projection.handlers import HANDLERS
 from reward_service.stock import router as stock_router
 from reward_service.stock.sweep import StockSweeper
 from reward_service.tiers import router as tiers_router

@@ -19,6 +19,7 @@ def tier(
     return Tier(
         rule=rule,
         daily_limit=None,
+        grant="claim",
         id=uuid.uuid4(),
         campaign_id=uuid.uuid4(),
         name=f"{required_days} days",

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, String, true
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reward_service.db import Base
@@ -14,6 +14,7 @@ class Campaign(Base):
     __table_args__ = (
         CheckConstraint("singleton", name="singleton"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="window"),
+        CheckConstraint("daily_points >= 0", name="daily_points_not_negative"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -22,4 +23,6 @@ class Campaign(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(64))
+    # Points credited for every check-in day in the window (0: none).
+    daily_points: Mapped[int] = mapped_column(Integer, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

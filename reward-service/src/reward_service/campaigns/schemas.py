@@ -3,7 +3,7 @@ from typing import Annotated
 
 from checkin_shared.openapi_examples import example
 from checkin_shared.settings import TimeZoneName
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -16,6 +16,7 @@ class CampaignWrite(BaseModel):
                 "starts_on": "2026-12-01",
                 "ends_on": "2026-12-31",
                 "timezone": "Asia/Seoul",
+                "daily_points": 10,
             }
         ),
         extra="forbid",
@@ -25,6 +26,9 @@ class CampaignWrite(BaseModel):
     starts_on: date
     ends_on: date | None = None
     timezone: TimeZoneName = "Asia/Seoul"
+    daily_points: int = Field(
+        0, ge=0, le=1_000_000, description="Points credited for every check-in day (0: none)"
+    )
 
     @model_validator(mode="after")
     def _window(self) -> "CampaignWrite":
@@ -41,6 +45,7 @@ class CampaignRead(BaseModel):
                 "starts_on": "2026-12-01",
                 "ends_on": "2026-12-31",
                 "timezone": "Asia/Seoul",
+                "daily_points": 10,
             }
         )
     )
@@ -49,3 +54,4 @@ class CampaignRead(BaseModel):
     starts_on: date
     ends_on: date | None
     timezone: str
+    daily_points: int = 0

@@ -39,7 +39,10 @@ async def put(session: AsyncSession, body: CampaignWrite, *, now: datetime) -> C
         )
         .returning(Campaign)
     )
-    campaign: Campaign = (await session.execute(statement)).scalar_one()
+    # populate_existing: a campaign read earlier in this session (the audit's "before") is
+    # refreshed with what was written, not answered as it was.
+    written = await session.execute(statement, execution_options={"populate_existing": True})
+    campaign: Campaign = written.scalar_one()
     return campaign
 
 

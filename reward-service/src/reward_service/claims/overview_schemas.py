@@ -24,6 +24,7 @@ class TierForShopper(BaseModel):
                 "rule": "cumulative",
                 "claimable_count": 1,
                 "daily_limit": None,
+                "grant": "claim",
             }
         )
     )
@@ -47,6 +48,9 @@ class TierForShopper(BaseModel):
         0, description="Claims I can make now (more than 1 only for `every_n_days`)"
     )
     daily_limit: int | None = Field(None, description="Claims of it per business day, if any")
+    grant: Literal["claim", "auto"] = Field(
+        "claim", description="`auto`: credited by itself when reached (no claim to make)"
+    )
 
 
 class RewardsOverview(BaseModel):

@@ -34,6 +34,8 @@ class Tier(Protocol):
     def rule(self) -> str: ...
     @property
     def daily_limit(self) -> int | None: ...
+    @property
+    def grant(self) -> str: ...
 
 
 def status_of(tier: Tier, *, days: Days, held: int) -> Status:
@@ -65,6 +67,7 @@ def tier_view(tier: Tier, *, days: Days, held: Counter[uuid.UUID]) -> TierForSho
         if tier.stock > 0
         else 0,
         daily_limit=tier.daily_limit,
+        grant=cast(Literal["claim", "auto"], tier.grant),
     )
 
 

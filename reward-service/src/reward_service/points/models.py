@@ -1,7 +1,7 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reward_service.db import Base
@@ -11,6 +11,16 @@ class PointsEntry(Base):
     """The points ledger: the balance is the sum of a shopper's entries."""
 
     __tablename__ = "points_entry"
+    __table_args__ = (
+        # daily points: once per shopper and day
+        Index(
+            "uq_points_entry_user_id_day",
+            "user_id",
+            "day",
+            unique=True,
+            postgresql_where=text("day IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -18,3 +28,4 @@ class PointsEntry(Base):
     reason: Mapped[str] = mapped_column(String(200))
     claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claim.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[date | None] = mapped_column(Date)  # the check-in day of daily points

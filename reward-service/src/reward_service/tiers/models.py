@@ -36,6 +36,8 @@ class Tier(Base):
         ),
         CheckConstraint(f"rule IN {RULES}", name="rule"),
         CheckConstraint("daily_limit IS NULL OR daily_limit > 0", name="daily_limit_positive"),
+        CheckConstraint("\"grant\" IN ('claim', 'auto')", name="grant"),
+        CheckConstraint("\"grant\" = 'claim' OR kind = 'points'", name="auto_for_points"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("required_days > 0", name="required_days_positive"),
         CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),
@@ -57,6 +59,8 @@ class Tier(Base):
     image_url: Mapped[str | None] = mapped_column(String(1000))
     rule: Mapped[str] = mapped_column(String(16), server_default="cumulative")
     daily_limit: Mapped[int | None] = mapped_column(Integer)
+    # `claim`: the shopper claims it; `auto` (points tiers): credited when reached.
+    grant: Mapped[str] = mapped_column(String(8), server_default="claim")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

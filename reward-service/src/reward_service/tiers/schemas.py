@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Kind = Literal["points", "item"]
 Rule = Literal["cumulative", "consecutive", "every_n_days"]
+Grant = Literal["claim", "auto"]
 RULE_HELP = (
     "`cumulative` (default): `required_days` days in the window; `consecutive`: a run of "
     "`required_days` days in a row in the window; `every_n_days`: once per `required_days` "
@@ -49,9 +50,16 @@ class TierCreate(BaseModel):
     daily_limit: int | None = Field(
         None, ge=1, le=MAX_DAILY_LIMIT, description="At most this many claims per business day"
     )
+    grant: Grant = Field(
+        "claim",
+        description="`claim`: the shopper claims it; `auto` (points tiers only): credited by "
+        "the check-in that reaches it, exactly once (each time, for `every_n_days`)",
+    )
 
     @model_validator(mode="after")
     def _points_match_kind(self) -> "TierCreate":
+        if self.grant == "auto" and self.kind != "points":
+            raise ValueError("only a points tier is granted automatically")
         if self.kind == "points" and self.points is None:
             raise ValueError("a points tier needs `points`")
         if self.kind == "item" and self.points is not None:
@@ -105,6 +113,7 @@ class TierRead(BaseModel):
                 "image_url": "https://shop.example/img/earphones.png",
                 "rule": "cumulative",
                 "daily_limit": None,
+                "grant": "claim",
             }
         )
     )
@@ -121,6 +130,7 @@ class TierRead(BaseModel):
     image_url: str | None
     rule: Rule
     daily_limit: int | None
+    grant: Grant
 
 
 class TierList(BaseModel):
@@ -141,6 +151,7 @@ class TierList(BaseModel):
                         "image_url": None,
                         "rule": "cumulative",
                         "daily_limit": None,
+                        "grant": "claim",
                     },
                     {
                         "id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
@@ -155,6 +166,7 @@ class TierList(BaseModel):
                         "image_url": None,
                         "rule": "every_n_days",
                         "daily_limit": 500,
+                        "grant": "auto",
                     },
                 ],
                 "next_cursor": None,

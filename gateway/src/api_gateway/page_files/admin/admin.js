@@ -371,6 +371,7 @@ async function campaignView(view) {
         ["starts_on", "Starts on", { type: "date", required: true, value: campaign?.starts_on }],
         ["ends_on", "Ends on", { type: "date", value: campaign?.ends_on }],
         ["timezone", "Time zone", { required: true, value: campaign?.timezone || "Asia/Seoul" }],
+        ["daily_points", "Points per check-in day", { type: "number", min: 0, value: campaign?.daily_points ?? 0 }],
       ],
       campaign ? "Save campaign" : "Create campaign",
       (values) => attempt(async () => {
@@ -402,7 +403,7 @@ async function campaignView(view) {
     return table("Tiers", [
       ["Tier", (x) => el("div", {}, el("strong", { text: x.name }), el("div", { text: x.active === false ? "retired" : "active" }))],
       ["Days", (x) => `${x.required_days} ${RULE_WORDS[x.rule] || ""}${x.daily_limit ? `, ${x.daily_limit} a day` : ""}`],
-      ["Prize", (x) => (x.kind === "points" ? `${x.points} points` : "item")],
+      ["Prize", (x) => `${x.kind === "points" ? `${x.points} points` : "item"}${x.grant === "auto" ? ", given by itself" : ""}`],
       ["Stock", (x) => String(x.stock)],
       ["Edit", (x) => el("div", {}, describe(x), toggle(x))],
     ], found.items);
@@ -413,6 +414,7 @@ async function campaignView(view) {
       ["required_days", "Days", { type: "number", required: true, min: 1 }],
       ["rule", "Rule", { options: [["cumulative", "days in all"], ["consecutive", "days in a row"], ["every_n_days", "every N days, again"]] }],
       ["kind", "Prize", { options: [["points", "points"], ["item", "item"]] }],
+      ["grant", "Given", { options: [["claim", "when claimed"], ["auto", "by itself when reached (points)"]] }],
       ["points", "Points (points tiers)", { type: "number", min: 1 }],
       ["stock", "Stock", { type: "number", required: true, min: 0 }],
       ["low_stock_threshold", "Low at", { type: "number", min: 0 }],

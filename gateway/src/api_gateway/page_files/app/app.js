@@ -165,7 +165,8 @@ async function loadRewards() {
     return;
   }
   const c = rewards.campaign;
-  $("campaign").textContent = `${c.name} · ${formatDate(c.starts_on)}${c.ends_on ? ` – ${formatDate(c.ends_on)}` : ""}`;
+  const daily = c.daily_points ? ` · ${t("dailyPoints", { n: c.daily_points })}` : "";
+  $("campaign").textContent = `${c.name} · ${formatDate(c.starts_on)}${c.ends_on ? ` – ${formatDate(c.ends_on)}` : ""}${daily}`;
   $("tiers").replaceChildren(
     ...rewards.tiers.map((tier) => {
       const prize = tier.kind === "points" ? t("pointsPrize", { n: tier.points }) : t("itemPrize");
@@ -185,7 +186,9 @@ async function loadRewards() {
         el("p", { class: "state", text: state }),
         !tier.in_stock && tier.status !== "claimed" ? el("p", { text: t("outOfStock") }) : null,
       );
-      if (tier.status === "claimable") {
+      if (tier.grant === "auto") {
+        item.append(el("p", { text: t("givenByItself") }));
+      } else if (tier.status === "claimable") {
         if (tier.kind === "item") {
           item.append(el("p", { text: t("addressPrompt") }), addressForm((a) => claim(tier, a)));
         } else {

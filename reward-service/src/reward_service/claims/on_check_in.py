@@ -1,0 +1,102 @@
+"""A check-in day as the reward service learns it (attendance.checked_in.v1, a run of them
+per transaction): the day in the projection, and what a new day brings besides: the
+campaign's daily points for a day in its window (once per shopper and day: the ledger's
+unique key, whatever is delivered twice), and the points tiers granted by themselves
+(`grant: auto`) that the new day reaches. Each automatic claim is the same claim a
+shopper would make, in a savepoint of its own: a refusal (out of stock, the day's limit)
+undoes that claim only, never the day or the rest of the run."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from checkin_shared.errors import ProblemError
+from checkin_shared.events.contracts import AttendanceCheckedInV1
+from checkin_shared.events.envelope import Envelope
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reward_service.campaigns.models import Campaign
+from reward_service.claims import service as claims
+from reward_service.db import SCHEMA
+from reward_service.points.models import PointsEntry
+from reward_service.projection.models import AttendanceDay
+from reward_service.tiers.models import Tier
+
+# Built once: SQLAlchemy reuses their compiled forms; a run of events is one executemany.
+RECORD_DAYS = (
+    insert(AttendanceDay)
+    .on_conflict_do_nothing()
+    .returning(AttendanceDay.user_id, AttendanceDay.day)
+)
+DAILY_POINTS = insert(PointsEntry).on_conflict_do_nothing(
+    index_elements=[PointsEntry.user_id, PointsEntry.day],
+    index_where=PointsEntry.day.is_not(None),
+)
+# The campaign's rules for new days, in one round trip.
+RULES_FOR_NEW_DAYS = text(
+    f"""
+SELECT c.starts_on, c.ends_on, c.daily_points,
+       ARRAY(SELECT t.id FROM {SCHEMA}.{Tier.__tablename__} AS t
+             WHERE t.campaign_id = c.id AND t.active AND t."grant" = 'auto'
+             ORDER BY t.required_days) AS auto_tiers
+FROM {SCHEMA}.{Campaign.__tablename__} AS c
+"""  # noqa: S608
+)
+MOST_AUTO_CLAIMS_PER_DAY = 31  # a repeating tier of 1 day, a month of days arriving at once
+
+
+async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]]) -> None:
+    days = []
+    checked_at: dict[tuple[uuid.UUID, date], datetime] = {}
+    for _, data in events:
+        assert isinstance(data, AttendanceCheckedInV1)
+        days.append({"user_id": data.user_id, "day": data.day})
+        checked_at[(data.user_id, data.day)] = data.checked_at
+    new_days = [(user, day) for user, day in (await session.execute(RECORD_DAYS, days)).all()]
+    if not new_days:
+        return
+    rules = (await session.execute(RULES_FOR_NEW_DAYS)).first()
+    if rules is None:
+        return
+    starts_on, ends_on, daily_points, auto_tiers = rules
+    counted = [
+        (user, day)
+        for user, day in new_days
+        if day >= starts_on and (ends_on is None or day <= ends_on)
+    ]
+    if daily_points > 0 and counted:
+        await session.execute(
+            DAILY_POINTS,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "user_id": user,
+                    "amount": daily_points,
+                    "reason": "daily check-in",
+                    "day": day,
+                    "created_at": checked_at[(user, day)],
+                }
+                for user, day in counted
+            ],
+        )
+    for user, day in counted:
+        for tier_id in auto_tiers or []:
+            await grant_what_is_reached(session, user, tier_id, now=checked_at[(user, day)])
+
+
+async def grant_what_is_reached(
+    session: AsyncSession, user_id: uuid.UUID, tier_id: uuid.UUID, *, now: datetime
+) -> None:
+    """Claim the tier for the shopper as often as their days have earned it (once, but for
+    a repeating tier); stop at the first refusal (nothing more earned, out of stock...)."""
+    for _ in range(MOST_AUTO_CLAIMS_PER_DAY):
+        try:
+            async with session.begin_nested():
+                # The check-in was accepted by attendance, which checked eligibility.
+                await claims.claim(
+                    session, user_id=user_id, token_eligible=True, tier_id=tier_id, now=now
+                )
+        except ProblemError:
+            return
