@@ -68,11 +68,14 @@ browser-tools:
 	$(call apt_install,/usr/share/fonts/truetype/nanum,fonts-nanum,nothing (Korean shows as boxes))
 
 # The five service images, for a user with Docker: checkin/<package>:$(IMAGE_TAG).
+# PYTHON_IMAGE: another base; BUILD_NETWORK=host where the engine has no bridge network.
 IMAGE_TAG ?= dev
 PYTHON_IMAGE ?=
+BUILD_NETWORK ?=
 images: install
 	$(UV) run --no-sync python deploy/docker/build_images.py --tag $(IMAGE_TAG) \
-	  $(if $(PYTHON_IMAGE),--python-image $(PYTHON_IMAGE))
+	  $(if $(PYTHON_IMAGE),--python-image $(PYTHON_IMAGE)) \
+	  $(if $(BUILD_NETWORK),--network $(BUILD_NETWORK))
 
 # wrk (the load generator of `make bench`) from Debian's packages, unpacked into .tools/
 # with the LuaJIT library it links, run through a wrapper that points at it.
