@@ -79,7 +79,7 @@ export const STRINGS = {
     today: "Today",
     checkIn: "Check in",
     checkedIn: "Checked in today",
-    checkedInResult: "Checked in! {total} days in all, {streak} in a row",
+    checkedInResult: "Checked in! Days so far: {total}; in a row: {streak}",
     totalDays: "Days",
     streak: "Streak",
     longest: "Longest streak",
