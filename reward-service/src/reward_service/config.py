@@ -15,5 +15,7 @@ class RewardSettings(RuntimeSettings, BusinessTimeSettings):
     db_pool_size: int = 14  # claims and the shopper reads are its hot paths
     stock_sweep_at: time = time(9, 0)
     stock_sweep_check_seconds: float = 30.0
+    # How often each replica looks for points whose end has come (they expire at midnight).
+    points_expiry_check_seconds: float = 300.0
     # How long the campaign and its tiers are kept in memory for shopper reads (0: never).
     catalog_cache_seconds: float = Field(1.0, ge=0)

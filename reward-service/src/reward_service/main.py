@@ -21,6 +21,7 @@ from reward_service.db import AUDIT, INBOX, OUTBOX, PEOPLE
 from reward_service.event_handlers import HANDLERS
 from reward_service.fulfilment import router as fulfilment_router
 from reward_service.points import router as points_router
+from reward_service.points.expiry import PointsExpirer
 from reward_service.stock import router as stock_router
 from reward_service.stock.sweep import StockSweeper
 from reward_service.tiers import router as tiers_router
@@ -57,12 +58,18 @@ def create_app(
             )
             app.state.catalog = CatalogCache(settings.catalog_cache_seconds)
             app.state.consumer = consumer
+            expirer = PointsExpirer(
+                factory, the_clock, every_seconds=settings.points_expiry_check_seconds
+            )
             app.state.sweeper = sweeper
+            app.state.expirer = expirer
             await consumer.start()
             sweeper.job.start()
+            expirer.job.start()
             try:
                 yield
             finally:
+                await expirer.job.stop()
                 await sweeper.job.stop()
                 await consumer.stop()
 

@@ -17,6 +17,7 @@ class CampaignWrite(BaseModel):
                 "ends_on": "2026-12-31",
                 "timezone": "Asia/Seoul",
                 "daily_points": 10,
+                "points_expire_after_days": 90,
             }
         ),
         extra="forbid",
@@ -28,6 +29,13 @@ class CampaignWrite(BaseModel):
     timezone: TimeZoneName = "Asia/Seoul"
     daily_points: int = Field(
         0, ge=0, le=1_000_000, description="Points credited for every check-in day (0: none)"
+    )
+    points_expire_after_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description="Points credited from now on expire at midnight (the campaign's zone) "
+        "this many days later; none: they never expire",
     )
 
     @model_validator(mode="after")
@@ -46,6 +54,7 @@ class CampaignRead(BaseModel):
                 "ends_on": "2026-12-31",
                 "timezone": "Asia/Seoul",
                 "daily_points": 10,
+                "points_expire_after_days": 90,
             }
         )
     )
@@ -55,3 +64,4 @@ class CampaignRead(BaseModel):
     ends_on: date | None
     timezone: str
     daily_points: int = 0
+    points_expire_after_days: int | None = None

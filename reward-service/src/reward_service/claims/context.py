@@ -23,7 +23,7 @@ TODAY = "(CAST(:now AS timestamptz) AT TIME ZONE c.timezone)::date"  # the campa
 CLAIM_CONTEXT = text(
     f"""
 SELECT t.id, t.name, t.kind, t.points, t.stock, t.required_days, t.low_stock_threshold,
-       t.active, t.rule, t.daily_limit, c.timezone,
+       t.active, t.rule, t.daily_limit, c.timezone, c.points_expire_after_days,
        days.total, days.longest_run, days.current_run,
        (SELECT count(*) FROM {SCHEMA}.{Claim.__tablename__} AS h
         WHERE h.user_id = :user_id AND h.tier_id = t.id)::int AS held,
@@ -49,6 +49,7 @@ class ClaimContext:
     rule: str
     daily_limit: int | None
     timezone: str
+    points_expire_after_days: int | None
     total: int
     longest_run: int
     current_run: int

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reward_service.campaigns.models import Campaign
 from reward_service.claims import service as claims
 from reward_service.db import SCHEMA
+from reward_service.points.expiry import expiry_of
 from reward_service.points.models import PointsEntry
 from reward_service.projection.models import AttendanceDay
 from reward_service.tiers.models import Tier
@@ -37,7 +38,7 @@ DAILY_POINTS = insert(PointsEntry).on_conflict_do_nothing(
 # The campaign's rules for new days, in one round trip.
 RULES_FOR_NEW_DAYS = text(
     f"""
-SELECT c.starts_on, c.ends_on, c.daily_points,
+SELECT c.starts_on, c.ends_on, c.daily_points, c.timezone, c.points_expire_after_days,
        ARRAY(SELECT t.id FROM {SCHEMA}.{Tier.__tablename__} AS t
              WHERE t.campaign_id = c.id AND t.active AND t."grant" = 'auto'
              ORDER BY t.required_days) AS auto_tiers
@@ -60,7 +61,7 @@ async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]
     rules = (await session.execute(RULES_FOR_NEW_DAYS)).first()
     if rules is None:
         return
-    starts_on, ends_on, daily_points, auto_tiers = rules
+    starts_on, ends_on, daily_points, zone, expire_after, auto_tiers = rules
     counted = [
         (user, day)
         for user, day in new_days
@@ -77,6 +78,7 @@ async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]
                     "reason": "daily check-in",
                     "day": day,
                     "created_at": checked_at[(user, day)],
+                    "expires_at": expiry_of(checked_at[(user, day)], zone, expire_after),
                 }
                 for user, day in counted
             ],

@@ -21,6 +21,7 @@ from reward_service.claims.schemas import ClaimCreated
 from reward_service.claims.shipping import ShippingAddress
 from reward_service.db import OUTBOX
 from reward_service.points import service as points
+from reward_service.points.expiry import expiry_of
 from reward_service.stock.events import announce_low_stock, crossed_threshold
 from reward_service.tiers import service as tiers
 from reward_service.tiers.models import Tier, TierDayClaims
@@ -81,6 +82,7 @@ async def claim(
             reason=f"reward: {tier.name}",
             claim_id=claim_id,
             now=now,
+            expires_at=expiry_of(now, tier.timezone, tier.points_expire_after_days),
         )
     # Last, so the tier's row lock is held for as short a time as possible.
     taken = (

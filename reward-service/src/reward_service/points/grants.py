@@ -11,13 +11,11 @@ from checkin_shared.events.outbox import add_event
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reward_service.campaigns import service as campaigns
 from reward_service.db import OUTBOX
+from reward_service.points.expiry import expiry_of
 from reward_service.points.models import PointsEntry
-
-
-def lock_key(user_id: uuid.UUID) -> int:
-    """A signed 64-bit advisory lock key for a shopper's points."""
-    return int.from_bytes(user_id.bytes[:8], "big", signed=True)
+from reward_service.points.service import lock_key
 
 
 async def grant(
@@ -42,9 +40,19 @@ async def grant(
                 f"{len(short)} shopper(s) have fewer than {-amount} points; nothing was taken",
                 user_ids=[str(u) for u in short],
             )
+    expires_at = None
+    if amount > 0:  # a grant expires like any credit
+        campaign = await campaigns.find(session)
+        if campaign is not None:
+            expires_at = expiry_of(now, campaign.timezone, campaign.points_expire_after_days)
     for user in users:
         entry = PointsEntry(
-            id=uuid.uuid4(), user_id=user, amount=amount, reason=reason, created_at=now
+            id=uuid.uuid4(),
+            user_id=user,
+            amount=amount,
+            reason=reason,
+            created_at=now,
+            expires_at=expires_at,
         )
         session.add(entry)
         changed = RewardPointsChangedV1(

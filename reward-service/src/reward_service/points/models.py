@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reward_service.db import Base
@@ -20,6 +20,11 @@ class PointsEntry(Base):
             unique=True,
             postgresql_where=text("day IS NOT NULL"),
         ),
+        Index(
+            "ix_points_entry_expiry_due",
+            "expires_at",
+            postgresql_where=text("expires_at IS NOT NULL AND NOT expiry_settled"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -29,3 +34,6 @@ class PointsEntry(Base):
     claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claim.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     day: Mapped[date | None] = mapped_column(Date)  # the check-in day of daily points
+    # A credit's end (None: never); settled once its unspent part was debited.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expiry_settled: Mapped[bool] = mapped_column(Boolean, server_default=false())

@@ -9,8 +9,14 @@ from fastapi import APIRouter, Depends, Header, Request, status
 from reward_service.db import AUDIT
 from reward_service.dependencies import ClockDep
 from reward_service.idempotency import service as idempotency
-from reward_service.points import grants, service
-from reward_service.points.schemas import MyPoints, PointsGrant, PointsGranted, PointsItem
+from reward_service.points import expiry, grants, service
+from reward_service.points.schemas import (
+    Expiring,
+    MyPoints,
+    PointsGrant,
+    PointsGranted,
+    PointsItem,
+)
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 admin = APIRouter(
@@ -20,16 +26,23 @@ admin = APIRouter(
 
 @router.get("/me/points", summary="My points balance and ledger, newest first")
 async def my_points(
-    principal: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+    principal: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
 ) -> MyPoints:
-    """My points balance and its history (credits and debits), newest first."""
+    """My points balance and its history (credits and debits), newest first, and what
+    will expire when (spending takes the points that expire first)."""
     entries, next_cursor = await service.ledger_page(
         session, principal.user_id, cursor=cursor, limit=limit
     )
+    ahead = await expiry.upcoming(session, principal.user_id, now=clock.now())
     return MyPoints(
         balance=await service.balance(session, principal.user_id),
         items=[PointsItem.model_validate(p, from_attributes=True) for p in entries],
         next_cursor=next_cursor,
+        expiring=[Expiring(amount=amount, expires_at=at) for at, amount in ahead],
     )
 
 

@@ -22,6 +22,18 @@ class PointsItem(BaseModel):
     reason: str
     claim_id: uuid.UUID | None
     created_at: datetime
+    expires_at: datetime | None = Field(
+        None, description="When this credit ends (what is left of it then is debited)"
+    )
+
+
+class Expiring(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example({"amount": 3000, "expires_at": "2027-03-01T00:00:00+09:00"})
+    )
+
+    amount: int = Field(description="Points of mine that will expire then, if not spent")
+    expires_at: datetime
 
 
 class MyPoints(BaseModel):
@@ -38,6 +50,7 @@ class MyPoints(BaseModel):
                     }
                 ],
                 "next_cursor": None,
+                "expiring": [{"amount": 5000, "expires_at": "2027-03-01T00:00:00+09:00"}],
             }
         )
     )
@@ -45,6 +58,9 @@ class MyPoints(BaseModel):
     balance: int
     items: list[PointsItem]
     next_cursor: str | None = None
+    expiring: list[Expiring] = Field(
+        default_factory=list, description="What will expire when, soonest first"
+    )
 
 
 class PointsGrant(BaseModel):

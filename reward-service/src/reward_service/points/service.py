@@ -14,6 +14,11 @@ NEWEST_FIRST = NewestFirst(
 )
 
 
+def lock_key(user_id: uuid.UUID) -> int:
+    """A signed 64-bit advisory lock key for a shopper's points."""
+    return int.from_bytes(user_id.bytes[:8], "big", signed=True)
+
+
 def credit(
     session: AsyncSession,
     *,
@@ -22,10 +27,16 @@ def credit(
     reason: str,
     now: datetime,
     claim_id: uuid.UUID | None = None,
+    expires_at: datetime | None = None,
 ) -> None:
     session.add(
         PointsEntry(
-            user_id=user_id, amount=amount, reason=reason, claim_id=claim_id, created_at=now
+            user_id=user_id,
+            amount=amount,
+            reason=reason,
+            claim_id=claim_id,
+            created_at=now,
+            expires_at=expires_at,
         )
     )
 

@@ -372,6 +372,7 @@ async function campaignView(view) {
         ["ends_on", "Ends on", { type: "date", value: campaign?.ends_on }],
         ["timezone", "Time zone", { required: true, value: campaign?.timezone || "Asia/Seoul" }],
         ["daily_points", "Points per check-in day", { type: "number", min: 0, value: campaign?.daily_points ?? 0 }],
+        ["points_expire_after_days", "Points expire after (days, optional)", { type: "number", min: 1, value: campaign?.points_expire_after_days }],
       ],
       campaign ? "Save campaign" : "Create campaign",
       (values) => attempt(async () => {

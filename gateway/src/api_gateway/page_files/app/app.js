@@ -247,6 +247,11 @@ async function loadClaims() {
 async function loadPoints() {
   const found = await api("GET", "/rewards/me/points");
   $("points-balance").textContent = t("pointsPrize", { n: found.balance });
+  $("points-expiring").replaceChildren(
+    ...(found.expiring || []).map((e) =>
+      el("li", {}, t("expiresOn", { n: e.amount, day: formatDate(e.expires_at) })),
+    ),
+  );
   $("points").replaceChildren(
     ...found.items.map((p) =>
       el("li", {}, `${p.amount > 0 ? "+" : ""}${p.amount} · ${p.reason} · ${formatDate(p.created_at)}`),
