@@ -110,3 +110,28 @@ async def test_points_never_expire_when_the_campaign_says_nothing(
     await grant(client, rewards, user, 10)
     mine = await points(client, headers)
     assert mine["expiring"] == [] and mine["items"][0]["expires_at"] is None
+
+
+async def test_a_week_before_the_end_what_is_left_is_announced_once(
+    client: httpx.AsyncClient, rewards: Any, clock: FrozenClock, expiring_campaign: None
+) -> None:
+    user, _ = rewards.shopper()
+    await grant(client, rewards, user, 100)  # ends 2026-12-20 00:00 in Seoul
+    await grant(client, rewards, user, -30)
+
+    async def announced() -> list[Any]:
+        return await rewards.sql(
+            "SELECT payload->'data'->>'amount', payload->'data'->>'expires_at' "
+            "FROM reward.outbox WHERE event_type = 'reward.points_expiring.v1' "
+            "AND payload->'data'->>'user_id' = :user",
+            user=str(user),
+        )
+
+    clock.set(seoul("2026-12-12T23:59:00"))  # a week and a minute before
+    await expirer(client).run_once()
+    assert await announced() == []
+    clock.set(seoul("2026-12-13T00:00:00"))
+    await expirer(client).run_once()
+    await expirer(client).run_once()
+    [(amount, ends)] = await announced()
+    assert int(amount) == 70 and instant(ends) == seoul("2026-12-20T00:00:00")

@@ -15,6 +15,7 @@ def test_the_handbooks_event_table_exists_as_code() -> None:
         "attendance.checked_in.v1",
         "reward.claimed.v1",
         "reward.points_changed.v1",
+        "reward.points_expiring.v1",
         "reward.fulfilment_changed.v1",
         "reward.stock_low.v1",
         "reward.stock_adjusted.v1",

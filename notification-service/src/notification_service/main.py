@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from notification_service.alerts.fulfilment import FulfilmentHandlers
 from notification_service.alerts.handlers import AlertHandlers
+from notification_service.alerts.points import PointsHandlers
 from notification_service.config import NotificationSettings
 from notification_service.db import AUDIT, INBOX
 from notification_service.delivery.channels import EmailChannel, WebhookChannel
@@ -52,6 +53,7 @@ def create_app(
     )
     alerts = AlertHandlers(templates, settings.slack_webhook_url)
     fulfilment = FulfilmentHandlers(templates)
+    points = PointsHandlers(templates, settings.business_timezone)
     handlers: dict[str, Handler | Batched] = {
         "user.registered.v1": directory.on_registered,
         "user.profile_changed.v1": directory.on_profile_changed,
@@ -62,6 +64,7 @@ def create_app(
         "reward.stock_low.v1": alerts.on_stock_low,
         "reward.points_changed.v1": shop_webhook_handlers.on_points_changed,
         "reward.fulfilment_changed.v1": fulfilment.on_fulfilment_changed,
+        "reward.points_expiring.v1": points.on_points_expiring,
     }
 
     @asynccontextmanager

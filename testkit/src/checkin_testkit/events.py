@@ -30,6 +30,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
         "reward.claimed.v1",
         "reward.fulfilment_changed.v1",
         "reward.points_changed.v1",
+        "reward.points_expiring.v1",
         "reward.stock_low.v1",
         "user.eligibility_changed.v1",
         "user.profile_changed.v1",

@@ -6,7 +6,14 @@ from checkin_shared.events.people import NamedShopper
 from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-Kind = Literal["reward_claimed", "reminder", "stock_low", "fulfilment_shipped", "claim_cancelled"]
+Kind = Literal[
+    "reward_claimed",
+    "reminder",
+    "stock_low",
+    "fulfilment_shipped",
+    "claim_cancelled",
+    "points_expiring",
+]
 Status = Literal["pending", "sent", "failed"]
 
 

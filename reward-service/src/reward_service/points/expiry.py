@@ -3,6 +3,9 @@ expires at midnight, in the campaign's zone, that many days after the day it was
 Spending (every debit: take-backs, cancellations, earlier expiries) uses the credits that
 expire first; what is left of a credit at its end is debited as "points expired".
 
+About 7 days before a credit ends, what is left of it is announced once
+(reward.points_expiring.v1: the shopper's warning mail).
+
 The job runs on every replica (every `REWARD_POINTS_EXPIRY_CHECK_SECONDS`); each shopper
 is settled under their points lock, and a credit once settled is never counted again, so
 two replicas never debit the same points twice."""
@@ -15,7 +18,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from checkin_shared.clock import Clock
-from checkin_shared.events.contracts import RewardPointsChangedV1
+from checkin_shared.events.contracts import RewardPointsChangedV1, RewardPointsExpiringV1
 from checkin_shared.events.outbox import add_event
 from checkin_shared.periodic import Periodic
 from checkin_shared.unit_of_work import unit_of_work
@@ -29,6 +32,7 @@ from reward_service.points.service import lock_key
 log = logging.getLogger(__name__)
 EXPIRED = "points expired"
 USERS_PER_TICK = 500
+WARN_BEFORE = timedelta(days=7)
 
 
 def expiry_of(now: datetime, timezone: str, after_days: int | None) -> datetime | None:
@@ -124,6 +128,53 @@ async def settle(session: AsyncSession, user_id: uuid.UUID, *, now: datetime) ->
     return expired
 
 
+async def warn(session: AsyncSession, user_id: uuid.UUID, *, now: datetime) -> int:
+    """Announce what is left of the shopper's credits ending within WARN_BEFORE (one event
+    per end moment), once per credit; the points announced."""
+    await session.execute(select(func.pg_advisory_xact_lock(lock_key(user_id))))
+    soon = list(
+        (
+            await session.execute(
+                select(PointsEntry.id).where(
+                    PointsEntry.user_id == user_id,
+                    PointsEntry.expires_at > now,
+                    PointsEntry.expires_at <= now + WARN_BEFORE,
+                    PointsEntry.expiry_warned.is_(False),
+                )
+            )
+        ).scalars()
+    )
+    if not soon:
+        return 0
+    credits, spent = await ledger(session, user_id)
+    left = unspent(credits, spent)
+    ends: dict[datetime, int] = {}
+    for credit in credits:
+        if credit.id in soon and left[credit.id] > 0 and credit.expires_at is not None:
+            ends[credit.expires_at] = ends.get(credit.expires_at, 0) + left[credit.id]
+    await session.execute(
+        update(PointsEntry).where(PointsEntry.id.in_(soon)).values(expiry_warned=True)
+    )
+    for expires_at, amount in sorted(ends.items()):
+        told = RewardPointsExpiringV1(user_id=user_id, amount=amount, expires_at=expires_at)
+        await add_event(session, OUTBOX, told, occurred_at=now)
+    return sum(ends.values())
+
+
+async def users_to_warn(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
+    statement = (
+        select(PointsEntry.user_id)
+        .where(
+            PointsEntry.expires_at > now,
+            PointsEntry.expires_at <= now + WARN_BEFORE,
+            PointsEntry.expiry_warned.is_(False),
+        )
+        .group_by(PointsEntry.user_id)
+        .limit(USERS_PER_TICK)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 async def due_users(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
     statement = (
         select(PointsEntry.user_id)
@@ -143,15 +194,19 @@ class PointsExpirer:
         self.job = Periodic("points-expiry", every_seconds, self.run_once)
 
     async def run_once(self) -> int:
-        """Settle every shopper with points due (each in a transaction of their own);
-        returns the points debited."""
+        """Settle every shopper with points due, then warn those whose points end within a
+        week (each shopper in a transaction of their own); returns the points debited."""
         now = self.clock.now()
         async with self.factory() as session:
             users = await due_users(session, now=now)
-        debited = 0
+            to_warn = await users_to_warn(session, now=now)
+        debited = warned = 0
         for user in users:
             async with unit_of_work(self.factory) as session:
                 debited += await settle(session, user, now=now)
-        if debited:
-            log.info("points expired", extra={"shoppers": len(users), "points": debited})
+        for user in to_warn:
+            async with unit_of_work(self.factory) as session:
+                warned += await warn(session, user, now=now)
+        if debited or warned:
+            log.info("points expiry", extra={"expired": debited, "warned": warned})
         return debited

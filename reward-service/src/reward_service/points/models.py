@@ -37,3 +37,4 @@ class PointsEntry(Base):
     # A credit's end (None: never); settled once its unspent part was debited.
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expiry_settled: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    expiry_warned: Mapped[bool] = mapped_column(Boolean, server_default=false())  # told once

@@ -86,6 +86,17 @@ class RewardPointsChangedV1(EventData):
     reason: str
 
 
+class RewardPointsExpiringV1(EventData):
+    """Points of a shopper that will expire at `expires_at` unless spent (told once per
+    credit, about 7 days before): the shopper's warning mail."""
+
+    event_type = "reward.points_expiring.v1"
+
+    user_id: uuid.UUID
+    amount: int
+    expires_at: datetime
+
+
 class RewardFulfilmentChangedV1(EventData):
     """A claim was shipped (with its carrier and tracking number), delivered, or cancelled
     by staff (with the reason: an item back in stock, a points tier's points taken back).
@@ -135,6 +146,7 @@ CONTRACTS: dict[str, type[EventData]] = {
         AttendanceCheckedInV1,
         RewardClaimedV1,
         RewardPointsChangedV1,
+        RewardPointsExpiringV1,
         RewardFulfilmentChangedV1,
         RewardStockLowV1,
         RewardStockAdjustedV1,
