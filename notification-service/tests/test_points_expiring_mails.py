@@ -53,3 +53,10 @@ async def test_a_shopper_is_warned_of_points_about_to_expire_once(
         headers=minter.headers(role="admin"),
     )
     assert [n["user_id"] for n in listed.json()["items"]].count(str(user)) == 1
+    # one shopper's mails, as the console shows them
+    theirs = await client.get(
+        f"/notifications/admin/notifications?user_id={user}", headers=minter.headers(role="support")
+    )
+    assert [(n["user_id"], n["kind"]) for n in theirs.json()["items"]] == [
+        (str(user), "points_expiring")
+    ]

@@ -135,3 +135,16 @@ async def test_a_week_before_the_end_what_is_left_is_announced_once(
     await expirer(client).run_once()
     [(amount, ends)] = await announced()
     assert int(amount) == 70 and instant(ends) == seoul("2026-12-20T00:00:00")
+
+
+async def test_staff_read_one_shoppers_points_as_the_shopper_sees_them(
+    client: httpx.AsyncClient, rewards: Any, minter: Any
+) -> None:
+    user, headers = rewards.shopper()
+    await grant(client, rewards, user, 25)
+    path = f"/rewards/admin/points?user_id={user}"
+    support = await client.get(path, headers=minter.headers(role="support"))
+    assert support.status_code == 200
+    assert support.json() == await points(client, headers)
+    refused = await client.get(path, headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")

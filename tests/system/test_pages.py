@@ -256,6 +256,7 @@ async def test_an_admin_sets_up_tiers_keys_and_points_from_the_console(
     await detail.get_by_label("Reason").fill("sorry for the delay")
     await detail.get_by_role("button", name="Grant").click()
     await page.get_by_text(f"Points granted to {email}").wait_for()
+    await detail.get_by_text("Balance: 500").wait_for()  # the shopper's points, as staff see them
     assert errors == []
 
     async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:

@@ -1,3 +1,4 @@
+import uuid
 from typing import Annotated
 
 from checkin_shared import audit
@@ -47,13 +48,14 @@ async def all_notifications(
     session: SessionDep,
     kind: Kind | None = None,
     state: Annotated[Status | None, Query(alias="status")] = None,
+    user_id: uuid.UUID | None = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[AdminNotification]:
-    """Every notification, newest first, with its attempts and last error; filter by `kind`
-    and `status` (a `failed` one was given up on)."""
+    """Every notification, newest first, with its attempts and last error; filter by `kind`,
+    `status` (a `failed` one was given up on) and `user_id` (one shopper's mails)."""
     rows, next_cursor = await service.page(
-        session, limit=limit, cursor=cursor, kind=kind, status=state
+        session, limit=limit, cursor=cursor, kind=kind, status=state, user_id=user_id
     )
     named = await service.people(session, {n.user_id for n in rows if n.user_id})
     items = [

@@ -1,3 +1,5 @@
+import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from checkin_shared import audit
@@ -34,16 +36,33 @@ async def my_points(
 ) -> MyPoints:
     """My points balance and its history (credits and debits), newest first, and what
     will expire when (spending takes the points that expire first)."""
-    entries, next_cursor = await service.ledger_page(
-        session, principal.user_id, cursor=cursor, limit=limit
-    )
-    ahead = await expiry.upcoming(session, principal.user_id, now=clock.now())
+    return await points_of(session, principal.user_id, now=clock.now(), limit=limit, cursor=cursor)
+
+
+async def points_of(
+    session: SessionDep, user_id: uuid.UUID, *, now: datetime, limit: int, cursor: str | None
+) -> MyPoints:
+    entries, next_cursor = await service.ledger_page(session, user_id, cursor=cursor, limit=limit)
+    ahead = await expiry.upcoming(session, user_id, now=now)
     return MyPoints(
-        balance=await service.balance(session, principal.user_id),
+        balance=await service.balance(session, user_id),
         items=[PointsItem.model_validate(p, from_attributes=True) for p in entries],
         next_cursor=next_cursor,
         expiring=[Expiring(amount=amount, expires_at=at) for at, amount in ahead],
     )
+
+
+@admin.get("/points", summary="One shopper's points: balance, ledger, what expires when")
+async def shopper_points(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> MyPoints:
+    """What the shopper sees at `GET /rewards/me/points`, for staff: the balance, the
+    ledger newest first, and what will expire when."""
+    return await points_of(session, user_id, now=clock.now(), limit=limit, cursor=cursor)
 
 
 @admin.post(

@@ -435,10 +435,12 @@ async function campaignView(view) {
 // ---- one shopper -------------------------------------------------------------------------
 
 async function shopperDetail(box, userId) {
-  const [user, days, claims] = await Promise.all([
+  const [user, days, claims, points, mails] = await Promise.all([
     api("GET", `/auth/admin/users/${userId}`),
     api("GET", `/attendance/admin/check-ins?user_id=${userId}`),
     api("GET", `/rewards/admin/claims?user_id=${userId}`),
+    api("GET", `/rewards/admin/points?user_id=${userId}`),
+    api("GET", `/notifications/admin/notifications?user_id=${userId}`),
   ]);
   const grant = fieldsForm(
     [["amount", "Points (negative takes back)", { type: "number", required: true }], ["reason", "Reason", { required: true }]],
@@ -449,6 +451,7 @@ async function shopperDetail(box, userId) {
         headers: { "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) },
       });
       form.reset();
+      await shopperDetail(box, userId);
     }, `Points granted to ${user.email}`),
   );
   box.replaceChildren(
@@ -458,7 +461,12 @@ async function shopperDetail(box, userId) {
     table("Check-in days", [["Day", (d) => d.day], ["At", (d) => when(d.checked_at)]], days.items),
     table("Claims", [["Claim", (c) => c.claim_number], ["Tier", (c) => c.tier_name], ["State", (c) => c.fulfilment ? c.fulfilment.status : "points"]], claims.items),
     el("h3", { text: "Points" }),
+    el("p", { id: "shopper-balance", text: `Balance: ${points.balance}` }),
+    table("Points expiring", [["Points", (e) => String(e.amount)], ["Expire at", (e) => when(e.expires_at)]], points.expiring),
+    table("Points ledger", [["When", (p) => when(p.created_at)], ["Points", (p) => String(p.amount)], ["Reason", (p) => p.reason]], points.items),
     grant,
+    el("h3", { text: "Mails" }),
+    table("Mails", [["When", (n) => when(n.created_at)], ["Kind", (n) => n.kind], ["Subject", (n) => n.subject], ["Status", (n) => n.status]], mails.items),
   );
 }
 
