@@ -29,6 +29,7 @@ def event(email: str, order_id: str, kind: str = "order.paid", **extra: Any) -> 
 class Hook:
     def __init__(self, client: httpx.AsyncClient, made: dict[str, Any]) -> None:
         self.client, self.path, self.secret = client, made["path"], made["secret"]
+        self.made = made
 
     async def post(
         self, body: dict[str, Any], *, at: float | None = None, secret: str | None = None
@@ -141,3 +142,27 @@ async def test_unknown_webhooks_and_malformed_events(client: httpx.AsyncClient, 
     late = await hook.post(future)
     assert (late.status_code, late.json()["code"]) == (422, "purchased_in_future")
     assert (await hook.post(future)).status_code == 422  # refused, so not even a duplicate
+
+
+async def test_staff_list_the_order_webhooks_without_their_secrets(
+    client: httpx.AsyncClient, api: Any
+) -> None:
+    hook = await make_hook(client, api)
+    admin = api.bearer(await api.admin_token())
+    listed = await client.get("/auth/admin/order-webhooks", headers=admin)
+    assert listed.status_code == 200
+    mine = [w for w in listed.json()["items"] if w["id"] == hook.made["id"]]
+    assert mine == [
+        {
+            "id": hook.made["id"],
+            "name": "shop",
+            "path": hook.made["path"],
+            "created_at": hook.made["created_at"],
+        }
+    ]
+    assert "secret" not in listed.text
+    _, shopper = await api.shopper()
+    refused = await client.get(
+        "/auth/admin/order-webhooks", headers=api.bearer(shopper["access_token"])
+    )
+    assert refused.status_code == 403

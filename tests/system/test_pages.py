@@ -245,6 +245,11 @@ async def test_an_admin_sets_up_tiers_keys_and_points_from_the_console(
     shown = await page.locator(".once code").text_content()
     assert shown and len(shown) > 20, shown
     await keys.locator("tr", has_text="Order sync").first.wait_for()
+    order_hooks = page.locator("section", has=page.get_by_role("heading", name="Order webhooks"))
+    await order_hooks.get_by_label("Name", exact=True).fill("Shop orders")
+    await order_hooks.get_by_role("button", name="Make order webhook").click()
+    await order_hooks.locator("tr", has_text="Shop orders").first.wait_for()
+    assert "whsec_" in (await page.locator(".once code").text_content() or "")
 
     await page.get_by_role("link", name="Shoppers").click()
     await page.get_by_label("Email, name or id").fill(email)

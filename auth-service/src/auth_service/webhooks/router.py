@@ -5,7 +5,7 @@ import uuid
 from typing import Annotated
 
 from checkin_shared import audit
-from checkin_shared.security import AdminUser
+from checkin_shared.security import AdminUser, StaffUser
 from checkin_shared.unit_of_work import SessionDep
 from checkin_shared.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from fastapi import APIRouter, Header, Request, status
@@ -18,9 +18,24 @@ from auth_service.webhooks.schemas import (
     OrderEventResult,
     OrderWebhookCreate,
     OrderWebhookCreated,
+    OrderWebhookList,
+    OrderWebhookRead,
 )
 
 router = APIRouter(prefix="/auth", tags=["shop integration"])
+
+
+@router.get("/admin/order-webhooks", summary="The webhooks for the shop's order events")
+async def list_order_webhooks(_: StaffUser, session: SessionDep) -> OrderWebhookList:
+    """Each webhook's name and the path the order system posts to; never its secret."""
+    return OrderWebhookList(
+        items=[
+            OrderWebhookRead(
+                id=w.id, name=w.name, path=f"/auth/webhooks/orders/{w.id}", created_at=w.created_at
+            )
+            for w in await service.listed(session)
+        ]
+    )
 
 
 @router.post(

@@ -45,6 +45,45 @@ class OrderWebhookCreated(BaseModel):
     created_at: datetime
 
 
+class OrderWebhookRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "id": "7a4c1e2b-3d5f-4a6b-8c7d-9e0f1a2b3c4d",
+                "name": "shop orders",
+                "path": "/auth/webhooks/orders/7a4c1e2b-3d5f-4a6b-8c7d-9e0f1a2b3c4d",
+                "created_at": "2026-11-30T10:00:00+09:00",
+            }
+        )
+    )
+
+    id: uuid.UUID
+    name: str
+    path: str = Field(description="Where the order system posts (through the gateway)")
+    created_at: datetime
+
+
+class OrderWebhookList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=example(
+            {
+                "items": [
+                    {
+                        "id": "7a4c1e2b-3d5f-4a6b-8c7d-9e0f1a2b3c4d",
+                        "name": "shop orders",
+                        "path": "/auth/webhooks/orders/7a4c1e2b-3d5f-4a6b-8c7d-9e0f1a2b3c4d",
+                        "created_at": "2026-11-30T10:00:00+09:00",
+                    }
+                ],
+                "next_cursor": None,
+            }
+        )
+    )
+
+    items: list[OrderWebhookRead]
+    next_cursor: str | None = None
+
+
 class Order(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

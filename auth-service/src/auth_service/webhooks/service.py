@@ -29,6 +29,12 @@ async def create(session: AsyncSession, *, name: str, now: datetime) -> OrderWeb
     return webhook
 
 
+async def listed(session: AsyncSession) -> list[OrderWebhook]:
+    """Every order webhook, oldest first (a shop has a handful)."""
+    found = await session.execute(select(OrderWebhook).order_by(OrderWebhook.created_at))
+    return list(found.scalars())
+
+
 async def verified(
     session: AsyncSession,
     webhook_id: uuid.UUID,

@@ -476,6 +476,7 @@ async function connectionsView(view) {
   const keys = el("div");
   const providers = el("div");
   const hooks = el("div");
+  const orderHooks = el("div");
   const made = el("div");
   const loadKeys = freshOnly(keys, async () => table("API keys", [
     ["Name", (k) => k.name], ["Scopes", (k) => k.scopes.join(", ")], ["Last used", (k) => when(k.last_used_at)],
@@ -491,6 +492,9 @@ async function connectionsView(view) {
       await loadProviders();
     }, `${x.name} removed`) })],
   ], (await api("GET", "/auth/admin/identity-providers")).items));
+  const loadOrderHooks = freshOnly(orderHooks, async () => table("Order webhooks", [
+    ["Name", (w) => w.name], ["Path", (w) => el("code", { text: w.path })], ["Made", (w) => when(w.created_at)],
+  ], (await api("GET", "/auth/admin/order-webhooks")).items));
   const loadHooks = freshOnly(hooks, async () => table("Outgoing webhooks", [
     ["URL", (w) => w.url], ["Events", (w) => w.events.join(", ")],
     ["Remove", (w) => el("button", { type: "button", text: "Remove", onclick: () => attempt(async () => {
@@ -509,9 +513,11 @@ async function connectionsView(view) {
         await loadKeys();
       }))),
     card("Order webhooks", el("p", { text: "The shop's order system posts paid, refunded and cancelled orders here, signed with the secret." }),
+      orderHooks,
       fieldsForm([["name", "Name", { required: true }]], "Make order webhook", (values) => attempt(async () => {
         const hook = await api("POST", "/auth/admin/order-webhooks", { body: values });
         made.replaceChildren(shownOnce(`Order webhook ${hook.name} at ${hook.path}: secret`, hook.secret));
+        await loadOrderHooks();
       }))),
     card("Identity providers", providers, fieldsForm(
       [["name", "Name", { required: true }], ["issuer", "Issuer URL", { type: "url", required: true }], ["audience", "Audience", { required: true }], ["jwks_uri", "JWKS URL (optional)", { type: "url" }]],
@@ -527,7 +533,7 @@ async function connectionsView(view) {
         await loadHooks();
       }))),
   );
-  await Promise.all([loadKeys(), loadProviders(), loadHooks()]);
+  await Promise.all([loadKeys(), loadProviders(), loadHooks(), loadOrderHooks()]);
 }
 
 async function alertsView(view) {
