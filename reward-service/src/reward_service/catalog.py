@@ -8,6 +8,7 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from checkin_shared.state import from_state
@@ -48,9 +49,9 @@ class CatalogCache:
         self._generation = 0
         self._loading = asyncio.Lock()
 
-    async def get(self, session: AsyncSession) -> Catalog:
+    async def get(self, session: AsyncSession, now: datetime) -> Catalog:
         if self.ttl <= 0:
-            return await load(session)
+            return await load(session, now)
         if self._fresh():
             assert self._catalog is not None
             return self._catalog
@@ -59,7 +60,7 @@ class CatalogCache:
                 assert self._catalog is not None
                 return self._catalog
             generation = self._generation
-            catalog = await load(session)
+            catalog = await load(session, now)
             if generation == self._generation:  # no write dropped it while loading
                 self._catalog, self._loaded_at = catalog, time.monotonic()
             return catalog
@@ -72,10 +73,10 @@ class CatalogCache:
         return self._catalog is not None and time.monotonic() - self._loaded_at < self.ttl
 
 
-async def load(session: AsyncSession) -> Catalog:
-    campaign = await campaigns.current(session)
+async def load(session: AsyncSession, now: datetime) -> Catalog:
+    campaign = await campaigns.current(session, now)
     return Catalog(
-        campaign=CampaignRead.model_validate(campaign, from_attributes=True),
+        campaign=campaigns.answer(campaign, now),
         tiers=tuple(
             TierSnapshot(
                 t.id,

@@ -14,6 +14,7 @@ from reward_service.campaigns import service as campaigns
 from reward_service.claims import listing, queries
 from reward_service.claims.attendance_schemas import AttendanceOverviewRow
 from reward_service.claims.schemas import AdminClaimRead
+from reward_service.dependencies import ClockDep
 from reward_service.projection.service import days_per_shopper
 
 # The admin check runs first, before any lookup: a shopper learns nothing but 403.
@@ -56,6 +57,7 @@ async def list_claims(
     request: Request,
     _: StaffUser,
     session: SessionDep,
+    clock: ClockDep,
     tier_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
     email: Annotated[
@@ -70,7 +72,7 @@ async def list_claims(
     filtered by tier, shopper (id or email) and business days (`from`, `to`). With
     `Accept: text/csv` the same filter is streamed as a CSV file (every row, no paging)."""
     _check_range(start, end)
-    campaign = await campaigns.find(session)
+    campaign = await campaigns.find(session, clock.now())
     zone = ZoneInfo(campaign.timezone if campaign else "UTC")
     claim_filter = listing.ClaimFilter(tier_id, user_id, email, start, end, zone)
     if "text/csv" in request.headers.get("accept", ""):
@@ -88,6 +90,7 @@ async def list_claims(
 async def attendance_overview(
     _: StaffUser,
     session: SessionDep,
+    clock: ClockDep,
     start: FromQuery = None,
     end: ToQuery = None,
     limit: LimitQuery = 50,
@@ -95,7 +98,7 @@ async def attendance_overview(
 ) -> Page[AttendanceOverviewRow]:
     """Ordered by shopper id; `from`/`to` narrow the days counted (default: the campaign)."""
     _check_range(start, end)
-    campaign = await campaigns.current(session)
+    campaign = await campaigns.current(session, clock.now())
     rows = await days_per_shopper(
         session, campaign, start=start, end=end, after_user=_user_cursor(cursor), limit=limit + 1
     )

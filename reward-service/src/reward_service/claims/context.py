@@ -31,7 +31,7 @@ SELECT t.id, t.name, t.kind, t.points, t.stock, t.required_days, t.low_stock_thr
 FROM {SCHEMA}.{Tier.__tablename__} AS t
 JOIN {SCHEMA}.{Campaign.__tablename__} AS c ON c.id = t.campaign_id
 CROSS JOIN LATERAL {day_runs_sql("c.starts_on", "c.ends_on", TODAY)} AS days
-WHERE t.id = :tier_id
+WHERE t.id = :tier_id AND c.status = 'published'  -- a draft's tiers are not claimable yet
 """  # noqa: S608
 )
 

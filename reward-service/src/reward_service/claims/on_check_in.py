@@ -35,7 +35,8 @@ DAILY_POINTS = insert(PointsEntry).on_conflict_do_nothing(
     index_elements=[PointsEntry.user_id, PointsEntry.day],
     index_where=PointsEntry.day.is_not(None),
 )
-# The campaign's rules for new days, in one round trip.
+# The rules of the published campaigns whose windows may hold the new days, in one round
+# trip (their windows never overlap, so a day belongs to one campaign at most).
 RULES_FOR_NEW_DAYS = text(
     f"""
 SELECT c.starts_on, c.ends_on, c.daily_points, c.timezone, c.points_expire_after_days,
@@ -43,6 +44,8 @@ SELECT c.starts_on, c.ends_on, c.daily_points, c.timezone, c.points_expire_after
              WHERE t.campaign_id = c.id AND t.active AND t."grant" = 'auto'
              ORDER BY t.required_days) AS auto_tiers
 FROM {SCHEMA}.{Campaign.__tablename__} AS c
+WHERE c.status = 'published' AND c.starts_on <= :latest
+  AND (c.ends_on IS NULL OR c.ends_on >= :earliest)
 """  # noqa: S608
 )
 MOST_AUTO_CLAIMS_PER_DAY = 31  # a repeating tier of 1 day, a month of days arriving at once
@@ -58,34 +61,33 @@ async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]
     new_days = [(user, day) for user, day in (await session.execute(RECORD_DAYS, days)).all()]
     if not new_days:
         return
-    rules = (await session.execute(RULES_FOR_NEW_DAYS)).first()
-    if rules is None:
-        return
-    starts_on, ends_on, daily_points, zone, expire_after, auto_tiers = rules
-    counted = [
-        (user, day)
-        for user, day in new_days
-        if day >= starts_on and (ends_on is None or day <= ends_on)
-    ]
-    if daily_points > 0 and counted:
-        await session.execute(
-            DAILY_POINTS,
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "user_id": user,
-                    "amount": daily_points,
-                    "reason": "daily check-in",
-                    "day": day,
-                    "created_at": checked_at[(user, day)],
-                    "expires_at": expiry_of(checked_at[(user, day)], zone, expire_after),
-                }
-                for user, day in counted
-            ],
-        )
-    for user, day in counted:
-        for tier_id in auto_tiers or []:
-            await grant_what_is_reached(session, user, tier_id, now=checked_at[(user, day)])
+    span = {"earliest": min(d for _, d in new_days), "latest": max(d for _, d in new_days)}
+    for rules in (await session.execute(RULES_FOR_NEW_DAYS, span)).all():
+        starts_on, ends_on, daily_points, zone, expire_after, auto_tiers = rules
+        counted = [
+            (user, day)
+            for user, day in new_days
+            if day >= starts_on and (ends_on is None or day <= ends_on)
+        ]
+        if daily_points > 0 and counted:
+            await session.execute(
+                DAILY_POINTS,
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "user_id": user,
+                        "amount": daily_points,
+                        "reason": "daily check-in",
+                        "day": day,
+                        "created_at": checked_at[(user, day)],
+                        "expires_at": expiry_of(checked_at[(user, day)], zone, expire_after),
+                    }
+                    for user, day in counted
+                ],
+            )
+        for user, day in counted:
+            for tier_id in auto_tiers or []:
+                await grant_what_is_reached(session, user, tier_id, now=checked_at[(user, day)])
 
 
 async def grant_what_is_reached(

@@ -58,10 +58,14 @@ class RewardsOverview(BaseModel):
         json_schema_extra=example(
             {
                 "campaign": {
+                    "id": "0b7c6d5e-4f3a-4b2c-9d1e-8f7a6b5c4d3e",
+                    "status": "running",
                     "name": "December check-in event",
                     "starts_on": "2026-12-01",
                     "ends_on": "2026-12-31",
                     "timezone": "Asia/Seoul",
+                    "daily_points": 10,
+                    "makeup": {"cost_points": 100, "max_per_campaign": 3},
                 },
                 "tiers": [
                     {

@@ -34,7 +34,7 @@ async def overview(
     """The campaign and every tier with my status: `locked` (with `days_remaining`),
     `claimable` (`claimable_count` times: more than once only for `every_n_days`),
     `claimed` or `out_of_stock`. A tier's `rule` says how its days count."""
-    shown = await catalog.get(session)
+    shown = await catalog.get(session, clock.now())
     today = business_day(clock.now(), shown.campaign.timezone)
     days, held = await queries.days_and_claims(session, shown.campaign, principal.user_id, today)
     return RewardsOverview(
@@ -45,11 +45,11 @@ async def overview(
 
 @router.get("/me", summary="My progress: days, tier reached, next tier, points")
 async def my_progress(
-    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep
+    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep, clock: ClockDep
 ) -> MyProgress:
     """My check-in days in the campaign, the highest tier I reached, the next one and how
     many days it needs, and my points balance."""
-    shown = await catalog.get(session)
+    shown = await catalog.get(session, clock.now())
     have = await attendance_days(session, shown.campaign, principal.user_id)
     current, upcoming = progress.progress(shown.tiers, have)
     return MyProgress(

@@ -42,7 +42,7 @@ async def grant(
             )
     expires_at = None
     if amount > 0:  # a grant expires like any credit
-        campaign = await campaigns.find(session)
+        campaign = await campaigns.find(session, now)
         if campaign is not None:
             expires_at = expiry_of(now, campaign.timezone, campaign.points_expire_after_days)
     for user in users:

@@ -35,6 +35,18 @@ async def attendance_days(session: AsyncSession, campaign: Window, user_id: uuid
     return int(count or 0)
 
 
+async def someone_has(session: AsyncSession, campaign: Window, days: int) -> bool:
+    """Whether any shopper has at least this many days in the window."""
+    statement = (
+        select(AttendanceDay.user_id)
+        .where(in_window(campaign))
+        .group_by(AttendanceDay.user_id)
+        .having(func.count() >= days)
+        .limit(1)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
 async def days_per_shopper(
     session: AsyncSession,
     campaign: Window,

@@ -85,9 +85,9 @@ async def stock_ledger(
 
 
 @router.get("/stock", summary="Stock of every tier, with the low-stock flag")
-async def stock_status(_: StaffUser, session: SessionDep) -> StockList:
+async def stock_status(_: StaffUser, session: SessionDep, clock: ClockDep) -> StockList:
     """Each tier's stock, and whether it is at or under its low-stock threshold."""
-    campaign = await campaigns.current(session)
+    campaign = await campaigns.current(session, clock.now())
     return StockList(
         items=[
             StockStatus(

@@ -70,7 +70,7 @@ class StockSweeper:
         tick also refreshes the stock gauges and the sweep's last run."""
         now = self.clock.now()
         async with unit_of_work(self.factory) as session:
-            campaign = await campaigns.find(session)
+            campaign = await campaigns.find(session, now)
             zone = ZoneInfo(campaign.timezone if campaign else self.default_zone)
             day = due(now, zone, self.at)
             announced = None if day is None else await sweep(session, day=day, now=now)

@@ -1,10 +1,15 @@
+import uuid
+from datetime import datetime
+
 from checkin_shared import audit
 from checkin_shared.security import AdminUser, StaffUser, admin_area
+from checkin_shared.tokens import Principal
 from checkin_shared.unit_of_work import SessionDep
 from fastapi import APIRouter, Depends, status
 
 from reward_service.campaigns import service as campaigns
-from reward_service.catalog import CatalogDep
+from reward_service.campaigns.models import Campaign
+from reward_service.catalog import CatalogCache, CatalogDep
 from reward_service.db import AUDIT
 from reward_service.dependencies import ClockDep
 from reward_service.tiers import service
@@ -20,9 +25,10 @@ router = APIRouter(
 
 
 @router.get("/tiers", summary="The campaign's reward tiers")
-async def list_tiers(_: StaffUser, session: SessionDep) -> TierList:
-    """Every tier of the campaign, with its stock and low-stock threshold."""
-    campaign = await campaigns.current(session)
+async def list_tiers(_: StaffUser, session: SessionDep, clock: ClockDep) -> TierList:
+    """Every tier of the campaign (running, else next, else the last), with its stock and
+    low-stock threshold."""
+    campaign = await campaigns.current(session, clock.now())
     tiers = await service.list_tiers(session, campaign)
     return TierList(items=[TierRead.model_validate(t, from_attributes=True) for t in tiers])
 
@@ -30,16 +36,53 @@ async def list_tiers(_: StaffUser, session: SessionDep) -> TierList:
 @router.post(
     "/tiers",
     status_code=status.HTTP_201_CREATED,
-    summary="Add a reward tier",
-    responses={409: {"description": "duplicate_required_days"}},
+    summary="Add a reward tier to the campaign",
+    responses={
+        404: {"description": "no_campaign"},
+        409: {"description": "duplicate_required_days"},
+    },
 )
 async def create_tier(
     body: TierCreate, admin: AdminUser, session: SessionDep, clock: ClockDep, catalog: CatalogDep
 ) -> TierRead:
-    """Adds a tier: a `points` tier credits `points`; an `item` tier is shipped. Stock starts
-    at `stock` (recorded in the stock ledger)."""
-    campaign = await campaigns.current(session)
-    tier = await service.create(session, campaign, body, now=clock.now())
+    """Adds a tier to the campaign (running, else next, else the last): a `points` tier
+    credits `points`; an `item` tier is shipped. Stock starts at `stock` (recorded in the
+    stock ledger)."""
+    campaign = await campaigns.current(session, clock.now())
+    return await _created(session, campaign, body, admin, clock.now(), catalog)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/tiers",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a reward tier to a campaign",
+    responses={
+        404: {"description": "campaign_not_found"},
+        409: {"description": "duplicate_required_days"},
+    },
+)
+async def create_campaign_tier(
+    campaign_id: uuid.UUID,
+    body: TierCreate,
+    admin: AdminUser,
+    session: SessionDep,
+    clock: ClockDep,
+    catalog: CatalogDep,
+) -> TierRead:
+    """Adds a tier to that campaign (a draft's tiers are ready when it is published)."""
+    campaign = await campaigns.get(session, campaign_id)
+    return await _created(session, campaign, body, admin, clock.now(), catalog)
+
+
+async def _created(
+    session: SessionDep,
+    campaign: Campaign,
+    body: TierCreate,
+    admin: Principal,
+    now: datetime,
+    catalog: CatalogCache,
+) -> TierRead:
+    tier = await service.create(session, campaign, body, now=now)
     catalog.invalidate()
     made = TierRead.model_validate(tier, from_attributes=True)
     await audit.record(
@@ -49,7 +92,7 @@ async def create_tier(
         action="tier.created",
         target=f"tier:{tier.id}",
         after=made.model_dump(mode="json"),
-        at=clock.now(),
+        at=now,
     )
     return made
 
@@ -59,7 +102,7 @@ async def create_tier(
     summary="Change a tier (not its stock)",
     responses={
         404: {"description": "tier_not_found"},
-        409: {"description": "duplicate_required_days"},
+        409: {"description": "duplicate_required_days or campaign_started"},
     },
 )
 async def update_tier(
@@ -73,7 +116,7 @@ async def update_tier(
     """Changes a tier's name, required days, points or low-stock threshold; stock changes go
     through stock adjustments."""
     before = TierRead.model_validate(tier, from_attributes=True).model_dump(mode="json")
-    tier = await service.update(session, tier, body)
+    tier = await service.update(session, tier, body, now=clock.now())
     catalog.invalidate()
     after = TierRead.model_validate(tier, from_attributes=True)
     await audit.record(
