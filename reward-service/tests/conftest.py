@@ -38,7 +38,9 @@ def reward_database_url(test_database: TestDatabase) -> str:
 
 @pytest.fixture(scope="session")
 async def events_exchange(amqp_url: str, test_run_id: str) -> AsyncIterator[str]:
-    async with private_exchange(amqp_url, test_run_id, consumers=("notification",)) as name:
+    async with private_exchange(
+        amqp_url, test_run_id, consumers=("notification", "attendance")
+    ) as name:
         yield name
 
 

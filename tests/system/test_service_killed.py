@@ -1,15 +1,19 @@
 """A service killed with SIGKILL in the middle of a burst, and started again (the runner's
 --restart, as a process supervisor would): no check-in or claim lost or doubled, no event
-lost, no mail doubled."""
+lost, no mail doubled; no make-up day half done."""
 
 import asyncio
+import base64
+import json
 import mailbox
 import os
 import signal
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -142,3 +146,94 @@ async def test_a_service_killed_mid_burst_loses_and_doubles_nothing(
         await asyncio.sleep(3)  # room for any duplicate to show up
         mailed = Counter(e for e in recipients() if e.startswith("k-"))
         assert mailed == Counter(winners)
+
+
+def user_id_of(headers: dict[str, str]) -> str:
+    """The shopper's id, from their access token's `sub` (read, not verified: our token)."""
+    payload = headers["Authorization"].removeprefix("Bearer ").split(".")[1]
+    return str(json.loads(base64.urlsafe_b64decode(payload + "==="))["sub"])
+
+
+async def offer_makeups(client: httpx.AsyncClient, admin: dict[str, str], today: date) -> None:
+    """The demo campaign, from 20 days ago, offers 2 make-up days at 100 points."""
+    campaign = (await client.get("/rewards/admin/campaign", headers=admin)).json()
+    body = {
+        "name": campaign["name"],
+        "starts_on": min(campaign["starts_on"], (today - timedelta(days=20)).isoformat()),
+        "timezone": campaign["timezone"],
+        "makeup": {"cost_points": 100, "max_per_campaign": 2},
+    }
+    put = await client.put("/rewards/admin/campaign", json=body, headers=admin)
+    assert put.status_code == 200, put.text
+
+
+async def settled_makeups(client: httpx.AsyncClient, headers: dict[str, str]) -> list[Any]:
+    items: list[Any] = (await client.get("/rewards/me/makeups", headers=headers)).json()["items"]
+    return items
+
+
+async def test_make_up_days_are_never_half_done_when_either_service_is_killed(
+    supervised_stack: Any,
+) -> None:
+    """The saga under SIGKILL: the attendance service killed while it adds the days, then
+    the reward service killed while shoppers pay for them. Every make-up ends applied, its
+    points taken once, its day counted once on both sides; none is left pending."""
+    stack = supervised_stack
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        admin = await admin_headers(client, stack.admin)
+        today = datetime.now(ZoneInfo("Asia/Seoul")).date()
+        await offer_makeups(client, admin, today)
+        first = await eligible_shoppers(client, admin, "m", 24)
+        second = await eligible_shoppers(client, admin, "n", 24)
+        for group, points in ((first, 250), (second, 100)):
+            grant = {"user_ids": [user_id_of(h) for _, h in group], "amount": points, "reason": "x"}
+            made = await client.post("/rewards/admin/points-grants", json=grant, headers=admin)
+            assert made.status_code == 201, made.text
+        days = [(today - timedelta(days=n)).isoformat() for n in (1, 2, 3)]
+
+        # 1. three asks each (the limit is two), the attendance service killed meanwhile
+        burst = Burst(stack, "attendance")
+        answers = await burst.run(
+            [
+                lambda h=h, d=d: client.post("/rewards/me/makeups", json={"day": d}, headers=h)
+                for _, h in first
+                for d in days
+            ]
+        )
+        assert burst.restarted()
+        codes = Counter((r.status_code, r.json().get("code")) for r in answers)
+        assert codes == {(202, None): 48, (409, "makeup_limit_reached"): 24}
+
+        # 2. one ask each, the reward service killed after a quarter are answered
+        burst = Burst(stack, "reward")
+        answers = await burst.run(
+            [
+                lambda h=h: client.post("/rewards/me/makeups", json={"day": days[0]}, headers=h)
+                for _, h in second
+            ]
+        )
+        assert burst.restarted()
+        # an ask whose answer died with the process is refused on retry: it was taken
+        assert {(r.status_code, r.json().get("code")) for r in answers} <= {
+            (202, None),
+            (422, "day_not_allowed"),
+        }
+
+        for group, expected_days, balance in ((first, 2, 50), (second, 1, 0)):
+            for _, headers in group:
+
+                async def all_applied(h: dict[str, str] = headers, n: int = expected_days) -> bool:
+                    made = await settled_makeups(client, h)
+                    return len(made) == n and all(m["status"] == "applied" for m in made)
+
+                await eventually(all_applied, within=90)
+                me = (await client.get("/attendance/me", headers=headers)).json()
+                assert (me["total_days"], me["makeup_days"]) == (expected_days, expected_days)
+                points = (await client.get("/rewards/me/points", headers=headers)).json()
+                assert points["balance"] == balance  # taken once per day, never twice
+
+                async def projected(h: dict[str, str] = headers, n: int = expected_days) -> bool:
+                    mine = (await client.get("/rewards/me", headers=h)).json()
+                    return bool(mine["attendance_days"] == n)
+
+                await eventually(projected, within=30)

@@ -20,6 +20,7 @@ from reward_service.config import RewardSettings
 from reward_service.db import AUDIT, INBOX, OUTBOX, PEOPLE
 from reward_service.event_handlers import HANDLERS
 from reward_service.fulfilment import router as fulfilment_router
+from reward_service.points import makeup_router
 from reward_service.points import router as points_router
 from reward_service.points.expiry import PointsExpirer
 from reward_service.stock import router as stock_router
@@ -83,6 +84,7 @@ def create_app(
     for module in (
         claims_router,
         points_router,
+        makeup_router,
         campaigns_router,
         tiers_router,
         stock_router,

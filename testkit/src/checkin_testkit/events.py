@@ -14,12 +14,15 @@ from checkin_shared.events.topology import declare_exchange, declare_service_que
 # that plays a consumer which is not running declares the same with `consumer_queues`).
 SUBSCRIPTIONS: dict[str, list[str]] = {
     "attendance": [
+        "reward.makeup_requested.v1",
         "user.eligibility_changed.v1",
         "user.profile_changed.v1",
         "user.registered.v1",
     ],
     "reward": [
         "attendance.checked_in.v1",
+        "attendance.makeup_applied.v1",
+        "attendance.makeup_refused.v1",
         "user.eligibility_changed.v1",
         "user.profile_changed.v1",
         "user.registered.v1",

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Index, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attendance_service.db import Base
@@ -21,3 +21,5 @@ class CheckIn(Base):
     user_id: Mapped[uuid.UUID]
     day: Mapped[date] = mapped_column(Date)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A missed day filled later with points (a make-up day), not checked in on the day.
+    makeup: Mapped[bool] = mapped_column(Boolean, server_default=false())

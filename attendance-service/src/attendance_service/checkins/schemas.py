@@ -33,6 +33,7 @@ class AttendanceSummary(BaseModel):
                 "longest_streak": 4,
                 "last_check_in": "2026-11-30",
                 "last_checked_at": "2026-11-30T09:12:03+09:00",
+                "makeup_days": 1,
             }
         )
     )
@@ -44,13 +45,17 @@ class AttendanceSummary(BaseModel):
     longest_streak: int
     last_check_in: date | None = Field(description="The last business day checked in")
     last_checked_at: datetime | None
+    makeup_days: int = Field(0, description="How many of the days were make-up days")
 
 
 class CalendarDay(BaseModel):
-    model_config = ConfigDict(json_schema_extra=example({"day": "2026-11-30", "checked_in": True}))
+    model_config = ConfigDict(
+        json_schema_extra=example({"day": "2026-11-30", "checked_in": True, "makeup": False})
+    )
 
     day: date
     checked_in: bool
+    makeup: bool = Field(False, description="A missed day filled later with points")
 
 
 class Calendar(BaseModel):
@@ -58,8 +63,9 @@ class Calendar(BaseModel):
         json_schema_extra=example(
             {
                 "days": [
-                    {"day": "2026-11-29", "checked_in": False},
-                    {"day": "2026-11-30", "checked_in": True},
+                    {"day": "2026-11-28", "checked_in": True, "makeup": True},
+                    {"day": "2026-11-29", "checked_in": False, "makeup": False},
+                    {"day": "2026-11-30", "checked_in": True, "makeup": False},
                 ]
             }
         )

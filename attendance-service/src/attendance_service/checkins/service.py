@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from checkin_shared.errors import ProblemError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance_service.checkins.models import CheckIn
@@ -72,6 +72,9 @@ async def summary(session: AsyncSession, *, user_id: uuid.UUID, today: date) -> 
         )
     ).first()
     runs = await runs_of(session, user_id)
+    made_up = await session.scalar(
+        select(func.count()).where(CheckIn.user_id == user_id, CheckIn.makeup)
+    )
     return AttendanceSummary(
         today=today,
         checked_in_today=last is not None and last.day == today,
@@ -80,23 +83,21 @@ async def summary(session: AsyncSession, *, user_id: uuid.UUID, today: date) -> 
         longest_streak=longest_streak(runs),
         last_check_in=last.day if last else None,
         last_checked_at=last.checked_at if last else None,
+        makeup_days=int(made_up or 0),
     )
 
 
 async def calendar(
     session: AsyncSession, *, user_id: uuid.UUID, start: date, end: date
 ) -> list[CalendarDay]:
-    days = set(
-        (
-            await session.execute(
-                select(CheckIn.day).where(
-                    CheckIn.user_id == user_id, CheckIn.day.between(start, end)
-                )
-            )
-        ).scalars()
+    rows = await session.execute(
+        select(CheckIn.day, CheckIn.makeup).where(
+            CheckIn.user_id == user_id, CheckIn.day.between(start, end)
+        )
     )
+    days: dict[date, bool] = {day: made_up for day, made_up in rows.all()}
     span = (end - start).days + 1
     return [
-        CalendarDay(day=d, checked_in=d in days)
+        CalendarDay(day=d, checked_in=d in days, makeup=days.get(d, False))
         for d in (date.fromordinal(start.toordinal() + i) for i in range(span))
     ]

@@ -1,8 +1,9 @@
 """A check-in day as the reward service learns it (attendance.checked_in.v1, a run of them
 per transaction): the day in the projection, and what a new day brings besides: the
-campaign's daily points for a day in its window (once per shopper and day: the ledger's
-unique key, whatever is delivered twice), and the points tiers granted by themselves
-(`grant: auto`) that the new day reaches. Each automatic claim is the same claim a
+daily points of the campaign whose window holds it (once per shopper and day: the
+ledger's unique key, whatever is delivered twice; none for a make-up day, paid with
+points), and the points tiers granted by themselves (`grant: auto`) that the new day
+reaches. Each automatic claim is the same claim a
 shopper would make, in a savepoint of its own: a refusal (out of stock, the day's limit)
 undoes that claim only, never the day or the rest of the run."""
 
@@ -54,10 +55,13 @@ MOST_AUTO_CLAIMS_PER_DAY = 31  # a repeating tier of 1 day, a month of days arri
 async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]]) -> None:
     days = []
     checked_at: dict[tuple[uuid.UUID, date], datetime] = {}
+    made_up: set[tuple[uuid.UUID, date]] = set()  # paid with points: no daily points
     for _, data in events:
         assert isinstance(data, AttendanceCheckedInV1)
         days.append({"user_id": data.user_id, "day": data.day})
         checked_at[(data.user_id, data.day)] = data.checked_at
+        if data.makeup:
+            made_up.add((data.user_id, data.day))
     new_days = [(user, day) for user, day in (await session.execute(RECORD_DAYS, days)).all()]
     if not new_days:
         return
@@ -69,7 +73,8 @@ async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]
             for user, day in new_days
             if day >= starts_on and (ends_on is None or day <= ends_on)
         ]
-        if daily_points > 0 and counted:
+        paid = [(user, day) for user, day in counted if (user, day) not in made_up]
+        if daily_points > 0 and paid:
             await session.execute(
                 DAILY_POINTS,
                 [
@@ -82,7 +87,7 @@ async def on_checked_in(session: AsyncSession, events: list[tuple[Envelope, Any]
                         "created_at": checked_at[(user, day)],
                         "expires_at": expiry_of(checked_at[(user, day)], zone, expire_after),
                     }
-                    for user, day in counted
+                    for user, day in paid
                 ],
             )
         for user, day in counted:

@@ -58,6 +58,42 @@ class AttendanceCheckedInV1(EventData):
     day: date
     checked_at: datetime
     total_days: int = Field(ge=1)
+    makeup: bool = False  # a missed day filled with points (absent before 2026-11-30)
+
+
+class RewardMakeupRequestedV1(EventData):
+    """A shopper paid `cost_points` to fill a missed `day`; the attendance service adds the
+    day or refuses (a make-up day is a saga: the points come back on a refusal)."""
+
+    event_type = "reward.makeup_requested.v1"
+
+    makeup_id: uuid.UUID
+    user_id: uuid.UUID
+    day: date
+    campaign_id: uuid.UUID
+
+
+class AttendanceMakeupAppliedV1(EventData):
+    """The make-up day is a check-in day now (announced too by attendance.checked_in.v1
+    with `makeup: true`)."""
+
+    event_type = "attendance.makeup_applied.v1"
+
+    makeup_id: uuid.UUID
+    user_id: uuid.UUID
+    day: date
+
+
+class AttendanceMakeupRefusedV1(EventData):
+    """The day was not added: `already_checked_in` (that day was checked in meanwhile) or
+    `not_eligible`. The reward service gives the points back."""
+
+    event_type = "attendance.makeup_refused.v1"
+
+    makeup_id: uuid.UUID
+    user_id: uuid.UUID
+    day: date
+    code: Literal["already_checked_in", "not_eligible"]
 
 
 class RewardClaimedV1(EventData):
@@ -75,8 +111,8 @@ class RewardClaimedV1(EventData):
 
 
 class RewardPointsChangedV1(EventData):
-    """Points an admin granted (amount > 0) or took back (amount < 0); a claim's points
-    are announced by reward.claimed.v1."""
+    """Points an admin granted (amount > 0) or took back (amount < 0), points paid for a
+    make-up day or given back; a claim's points are announced by reward.claimed.v1."""
 
     event_type = "reward.points_changed.v1"
 
@@ -144,6 +180,9 @@ CONTRACTS: dict[str, type[EventData]] = {
         PurchaseRecordedV1,
         UserEligibilityChangedV1,
         AttendanceCheckedInV1,
+        RewardMakeupRequestedV1,
+        AttendanceMakeupAppliedV1,
+        AttendanceMakeupRefusedV1,
         RewardClaimedV1,
         RewardPointsChangedV1,
         RewardPointsExpiringV1,
