@@ -127,6 +127,8 @@ def test_the_reward_consumer_declares_the_types_its_handlers_take() -> None:
         == SUBSCRIPTIONS["reward"]
         == [
             "attendance.checked_in.v1",
+            "attendance.makeup_applied.v1",
+            "attendance.makeup_refused.v1",
             "user.eligibility_changed.v1",
             "user.profile_changed.v1",
             "user.registered.v1",

@@ -8,8 +8,10 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -273,3 +275,89 @@ async def test_an_admin_sets_up_tiers_keys_and_points_from_the_console(
         assert name not in {tier["name"] for tier in tiers}  # retired: hidden from shoppers
         overview = (await client.get("/rewards", headers=mine)).json()
         assert overview["campaign"]["daily_points"] == 5
+
+
+async def test_an_admin_plans_a_campaign_and_a_shopper_fills_a_missed_day(
+    local_stack: Any, browser: Any
+) -> None:
+    """The console: make-up days offered on the running campaign, next campaign drafted,
+    refused while it overlaps, published once the running one has an end, a tier added to
+    it. The shopper page: a missed day filled with points, marked on the calendar."""
+    today = datetime.now(ZoneInfo("Asia/Seoul")).date()
+    yesterday = today - timedelta(days=1)
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin = await admin_headers(client, local_stack.admin)
+        email = await a_shopper_with_a_purchase(client, admin)
+        running = (await client.get("/rewards/admin/campaign", headers=admin)).json()
+    starts_on = min(running["starts_on"], (today - timedelta(days=5)).isoformat())
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await sign_in(page, f"{local_stack.gateway}/admin/", *local_stack.admin)
+    await page.get_by_role("link", name="Campaign & tiers").click()
+    campaign = page.locator("form", has=page.get_by_role("button", name="Save campaign"))
+    await campaign.get_by_label("Starts on").fill(starts_on)
+    await campaign.get_by_label("Make-up day costs (points, optional)").fill("100")
+    await campaign.get_by_label("Make-up days per shopper").fill("2")
+    await campaign.get_by_role("button", name="Save campaign").click()
+    await page.get_by_text("Campaign saved").wait_for()
+
+    name = f"Event 2099 {uuid.uuid4().hex[:4]}"
+    draft = page.locator("form", has=page.get_by_role("button", name="Create draft"))
+    await draft.get_by_label("Name").fill(name)
+    await draft.get_by_label("Starts on").fill("2099-01-01")
+    await draft.get_by_label("Ends on").fill("2099-01-31")
+    await draft.get_by_role("button", name="Create draft").click()
+    await page.get_by_text(f"Draft {name} created").wait_for()
+    row = page.locator("tr", has_text=name)
+    await row.get_by_text("draft", exact=True).wait_for()
+    await row.get_by_role("button", name="Publish").click()
+    await page.get_by_text("(campaign_overlap)").wait_for()  # the running one has no end
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        ended = await client.patch(
+            f"/rewards/admin/campaigns/{running['id']}",
+            json={"ends_on": "2098-12-31"},
+            headers=admin,
+        )
+        assert ended.status_code == 200, ended.text
+    await row.get_by_role("button", name="Publish").click()
+    await page.get_by_text(f"{name} published").wait_for()
+    await row.get_by_text("scheduled", exact=True).wait_for()
+    new_tier = page.locator("form", has=page.get_by_role("button", name="Add tier"))
+    await new_tier.get_by_label("Name").fill("New year gift")
+    await new_tier.get_by_label("Days", exact=True).fill("10")
+    await new_tier.get_by_label("Prize").select_option("item")
+    await new_tier.get_by_label("Stock").fill("30")
+    await new_tier.get_by_label("For the campaign").select_option(
+        label=f"{name} (scheduled, from 2099-01-01)"
+    )
+    await new_tier.get_by_role("button", name="Add tier").click()
+    await page.get_by_text("Tier New year gift added").wait_for()
+    assert await page.locator("tr", has_text="New year gift").count() == 0  # not this one's
+    assert await serious_violations(page) == []
+
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        login = await client.post("/auth/login", json={"email": email, "password": PASSWORD})
+        mine = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        profile = (await client.get("/auth/me", headers=mine)).json()
+        grant = {"user_ids": [profile["id"]], "amount": 150, "reason": "page"}
+        granted = await client.post("/rewards/admin/points-grants", json=grant, headers=admin)
+        assert granted.status_code == 201, granted.text
+
+    shopper = await browser.new_page(viewport={"width": 375, "height": 900})
+    shopper.on("pageerror", lambda error: errors.append(str(error)))
+    await sign_in(shopper, f"{local_stack.gateway}/app/?lang=en", email, PASSWORD)
+    section = shopper.locator("#makeup")
+    await section.get_by_text("Fill a day you missed for 100 points").wait_for()
+    await section.get_by_label("Day to fill").fill(yesterday.isoformat())
+    await section.get_by_role("button", name="Fill it with points").click()
+    await shopper.locator("#makeup-result", has_text="filled").wait_for()
+    assert "could not" not in (await shopper.locator("#makeup-result").text_content() or "")
+    if yesterday.month == today.month:  # this month's calendar shows it
+        await shopper.locator(f'td.madeup span[data-day="{yesterday.isoformat()}"]').wait_for()
+    await shopper.locator("#points-balance", has_text="50").wait_for()
+    assert await serious_violations(shopper) == []
+    assert errors == []
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        attendance = (await client.get("/attendance/me", headers=mine)).json()
+        assert attendance["makeup_days"] == 1

@@ -355,9 +355,30 @@ function shownOnce(label, value) {
 
 const RULE_WORDS = { cumulative: "in all", consecutive: "in a row", every_n_days: "each time, again" };
 
+// The campaign's settings as the API takes them (make-up days from two fields).
+function campaignBody(values) {
+  const { makeup_cost_points: cost, makeup_max_per_campaign: most, ...rest } = values;
+  // neither: none offered; one without the other: the API says what is missing (422)
+  const makeup = cost === undefined && most === undefined ? null : { cost_points: cost, max_per_campaign: most };
+  return { ...rest, makeup };
+}
+
+const CAMPAIGN_FIELDS = (campaign) => [
+  ["name", "Name", { required: true, value: campaign?.name }],
+  ["starts_on", "Starts on", { type: "date", required: true, value: campaign?.starts_on }],
+  ["ends_on", "Ends on", { type: "date", value: campaign?.ends_on }],
+  ["timezone", "Time zone", { required: true, value: campaign?.timezone || "Asia/Seoul" }],
+  ["daily_points", "Points per check-in day", { type: "number", min: 0, value: campaign?.daily_points ?? 0 }],
+  ["points_expire_after_days", "Points expire after (days, optional)", { type: "number", min: 1, value: campaign?.points_expire_after_days }],
+  ["makeup_cost_points", "Make-up day costs (points, optional)", { type: "number", min: 0, value: campaign?.makeup?.cost_points }],
+  ["makeup_max_per_campaign", "Make-up days per shopper", { type: "number", min: 1, value: campaign?.makeup?.max_per_campaign }],
+];
+
 async function campaignView(view) {
   const campaignBox = el("div");
   const tiersBox = el("div");
+  const overTimeBox = el("div");
+  let campaigns = [];
   const loadCampaign = freshOnly(campaignBox, async () => {
     let campaign = null;
     try {
@@ -365,22 +386,54 @@ async function campaignView(view) {
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    return fieldsForm(
-      [
-        ["name", "Name", { required: true, value: campaign?.name }],
-        ["starts_on", "Starts on", { type: "date", required: true, value: campaign?.starts_on }],
-        ["ends_on", "Ends on", { type: "date", value: campaign?.ends_on }],
-        ["timezone", "Time zone", { required: true, value: campaign?.timezone || "Asia/Seoul" }],
-        ["daily_points", "Points per check-in day", { type: "number", min: 0, value: campaign?.daily_points ?? 0 }],
-        ["points_expire_after_days", "Points expire after (days, optional)", { type: "number", min: 1, value: campaign?.points_expire_after_days }],
-      ],
-      campaign ? "Save campaign" : "Create campaign",
-      (values) => attempt(async () => {
-        await api("PUT", "/rewards/admin/campaign", { body: values });
-        await loadCampaign();
-      }, "Campaign saved"),
+    return el(
+      "div",
+      {},
+      campaign ? el("p", { text: `${campaign.name}: ${campaign.status}` }) : null,
+      fieldsForm(
+        CAMPAIGN_FIELDS(campaign),
+        campaign ? "Save campaign" : "Create campaign",
+        (values) => attempt(async () => {
+          await api("PUT", "/rewards/admin/campaign", { body: campaignBody(values) });
+          await Promise.all([loadCampaign(), loadOverTime()]);
+        }, "Campaign saved"),
+      ),
     );
   });
+  const loadOverTime = freshOnly(overTimeBox, async () => {
+    campaigns = (await api("GET", "/rewards/admin/campaigns")).items;
+    // The new tier's campaign: the current one, or one still to come.
+    create.querySelector('select[name="campaign_id"]').replaceChildren(
+      el("option", { value: "", text: "the current campaign" }),
+      ...campaigns
+        .filter((c) => c.status === "draft" || c.status === "scheduled")
+        .map((c) => el("option", { value: c.id, text: `${c.name} (${c.status}, from ${c.starts_on})` })),
+    );
+    const publish = (c) => el("button", {
+      type: "button",
+      text: "Publish",
+      onclick: () => attempt(async () => {
+        await api("POST", `/rewards/admin/campaigns/${c.id}/publish`);
+        await Promise.all([loadCampaign(), loadOverTime(), loadTiers()]);
+      }, `${c.name} published`),
+    });
+    return table("Campaigns", [
+      ["Campaign", (c) => c.name],
+      ["Days", (c) => `${c.starts_on} – ${c.ends_on || "open"}`],
+      ["Status", (c) => c.status],
+      ["Make-up days", (c) => (c.makeup ? `${c.makeup.max_per_campaign} at ${c.makeup.cost_points} points` : "none")],
+      ["", (c) => (c.status === "draft" ? publish(c) : "")],
+    ], campaigns);
+  });
+  const draft = fieldsForm(
+    CAMPAIGN_FIELDS(null),
+    "Create draft",
+    (values, form) => attempt(async () => {
+      await api("POST", "/rewards/admin/campaigns", { body: campaignBody(values) });
+      form.reset();
+      await loadOverTime();
+    }, `Draft ${values.name} created`),
+  );
   const loadTiers = freshOnly(tiersBox, async () => {
     const found = await api("GET", "/rewards/admin/tiers");
     const toggle = (tier) => el("button", {
@@ -420,16 +473,23 @@ async function campaignView(view) {
       ["stock", "Stock", { type: "number", required: true, min: 0 }],
       ["low_stock_threshold", "Low at", { type: "number", min: 0 }],
       ["daily_limit", "Daily limit (optional)", { type: "number", min: 1 }],
+      ["campaign_id", "For the campaign", { options: [["", "the current campaign"]] }],
     ],
     "Add tier",
     (values, form) => attempt(async () => {
-      await api("POST", "/rewards/admin/tiers", { body: values });
+      const { campaign_id: campaignId, ...tier } = values;
+      const path = campaignId ? `/rewards/admin/campaigns/${campaignId}/tiers` : "/rewards/admin/tiers";
+      await api("POST", path, { body: tier });
       form.reset();
       await loadTiers();
     }, `Tier ${values.name} added`),
   );
-  view.append(card("Campaign", campaignBox), card("Tiers", tiersBox, el("h3", { text: "New tier" }), create));
-  await Promise.all([loadCampaign(), loadTiers()]);
+  view.append(
+    card("Campaign", campaignBox),
+    card("Campaigns over time", overTimeBox, el("h3", { text: "New campaign (a draft until published)" }), draft),
+    card("Tiers", tiersBox, el("h3", { text: "New tier" }), create),
+  );
+  await Promise.all([loadCampaign(), loadOverTime(), loadTiers()]);
 }
 
 // ---- one shopper -------------------------------------------------------------------------

@@ -52,6 +52,8 @@ async function signedInView() {
   await Promise.all([loadMe(), loadRewards(), loadClaims(), loadPoints(), loadPreferences()]);
 }
 
+let today = null; // the business day, from /attendance/me
+
 function signedOutView(message) {
   $("sign-in").hidden = false;
   $("signed-in").hidden = true;
@@ -67,6 +69,10 @@ async function loadMe() {
   const button = $("check-in");
   button.disabled = me.checked_in_today;
   button.textContent = me.checked_in_today ? t("checkedIn") : t("checkIn");
+  today = me.today;
+  const yesterday = new Date(`${today}T00:00:00Z`);
+  yesterday.setUTCDate(yesterday.getUTCDate() - 1);
+  $("makeup-day").max = yesterday.toISOString().slice(0, 10);
   await loadCalendar(me.today);
 }
 
@@ -77,6 +83,7 @@ async function loadCalendar(today) {
   const last = `${today.slice(0, 8)}${String(length).padStart(2, "0")}`;
   const found = await api("GET", `/attendance/me/calendar?from=${first}&to=${last}`);
   const stamped = new Set(found.days.filter((d) => d.checked_in).map((d) => d.day));
+  const madeUp = new Set(found.days.filter((d) => d.makeup).map((d) => d.day));
   const table = $("calendar");
   table.replaceChildren();
   const monthName = new Intl.DateTimeFormat(lang === "en" ? "en" : "ko", {
@@ -93,8 +100,13 @@ async function loadCalendar(today) {
   for (let i = 0; i < offset; i += 1) row.append(el("td"));
   for (let day = 1; day <= length; day += 1) {
     const iso = `${today.slice(0, 8)}${String(day).padStart(2, "0")}`;
-    const classes = [stamped.has(iso) ? "stamped" : "", iso === today ? "today" : ""].join(" ");
-    const label = `${day}${stamped.has(iso) ? `, ${t("stamped")}` : ""}`;
+    const classes = [
+      stamped.has(iso) ? "stamped" : "",
+      madeUp.has(iso) ? "madeup" : "",
+      iso === today ? "today" : "",
+    ].join(" ");
+    const mark = madeUp.has(iso) ? t("makeupMark") : t("stamped");
+    const label = `${day}${stamped.has(iso) ? `, ${mark}` : ""}`;
     row.append(
       el(
         "td",
@@ -165,6 +177,7 @@ async function loadRewards() {
     return;
   }
   const c = rewards.campaign;
+  await loadMakeups(c);
   const daily = c.daily_points ? ` · ${t("dailyPoints", { n: c.daily_points })}` : "";
   $("campaign").textContent = `${c.name} · ${formatDate(c.starts_on)}${c.ends_on ? ` – ${formatDate(c.ends_on)}` : ""}${daily}`;
   $("tiers").replaceChildren(
@@ -200,6 +213,44 @@ async function loadRewards() {
       return item;
     }),
   );
+}
+
+// Make-up days: shown only when the campaign offers them.
+async function loadMakeups(campaign) {
+  const section = $("makeup");
+  section.hidden = !campaign.makeup || campaign.status !== "running";
+  if (section.hidden) return;
+  const found = await api("GET", "/rewards/me/makeups");
+  const used = found.items.filter((m) => m.status !== "refused").length;
+  const { cost_points: cost, max_per_campaign: most } = campaign.makeup;
+  $("makeup-offer").textContent = t("makeupOffer", { cost, most, used });
+  const input = $("makeup-day");
+  input.min = campaign.starts_on; // max: yesterday, set by loadMe
+  $("makeups").replaceChildren(
+    ...found.items.map((m) =>
+      el("li", { "data-makeup": m.id }, t(`makeup.${m.status}`, { day: formatDate(m.day) })),
+    ),
+  );
+}
+
+async function askForMakeup(event) {
+  event.preventDefault();
+  const result = $("makeup-result");
+  const { day } = formValues(event.target);
+  try {
+    let makeup = await api("POST", "/rewards/me/makeups", { body: { day } });
+    result.textContent = t("makeupPending", { day: formatDate(day) });
+    // The day is added by the attendance service within moments: ask until it is settled.
+    for (let i = 0; i < 20 && makeup.status === "pending"; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      makeup = await api("GET", `/rewards/me/makeups/${makeup.id}`);
+    }
+    result.textContent = t(`makeup.${makeup.status}`, { day: formatDate(day) });
+    event.target.reset();
+  } catch (error) {
+    result.textContent = explain(error);
+  }
+  await Promise.all([loadMe(), loadRewards(), loadPoints()]);
 }
 
 function fulfilmentText(f) {
@@ -282,6 +333,7 @@ async function start() {
     signedOutView(t("signedOut"));
   });
   $("check-in").addEventListener("click", checkIn);
+  $("makeup-form").addEventListener("submit", askForMakeup);
   $("reminders").addEventListener("change", async (event) => {
     try {
       await api("PUT", "/notifications/me/preferences", { body: { reminders: event.target.checked } });
