@@ -1,6 +1,7 @@
 """Eligibility follows purchases: paid makes a shopper eligible, their last paid order
-refunded or cancelled takes it away; every change is announced once, with a version that
-grows, and /auth/me and new tokens agree."""
+refunded or cancelled takes it away; every change (and every change of the paid total
+or newest paid purchase, which campaigns' rules read) is announced once, with a version
+that grows, and /auth/me and new tokens agree."""
 
 import asyncio
 import itertools
@@ -69,7 +70,7 @@ async def test_paid_then_refunded_orders_announce_each_change_once(
 
     assert (await send(order(user["email"], first)))["imported"] == 1
     assert await eligible(client, api, user["email"]) == (True, True)
-    await send(order(user["email"], second))  # a second paid order: no change to announce
+    await send(order(user["email"], second))  # a second paid order: the total changes
     assert (await send(order(user["email"], first, "refunded")))["imported"] == 1
     assert await eligible(client, api, user["email"]) == (True, True)  # the second still paid
     await send(order(user["email"], second, "cancelled"))
@@ -77,8 +78,14 @@ async def test_paid_then_refunded_orders_announce_each_change_once(
     again = await send(order(user["email"], second, "cancelled"), order(user["email"], first))
     assert (again["imported"], again["skipped"]) == (0, 2)  # final: a paid copy changes nothing
 
-    seen = await changes(collected, user["id"], 2)
-    assert [(c["eligible"], c["version"]) for c in seen] == [(True, 1), (False, 2)]
+    seen = await changes(collected, user["id"], 4)
+    assert [(c["eligible"], c["version"], c["paid_total"]) for c in seen] == [
+        (True, 1, "1000.00"),
+        (True, 2, "2000.00"),  # campaigns with a minimum total decide from it
+        (True, 3, "1000.00"),
+        (False, 4, "0.00"),
+    ]
+    assert seen[0]["last_paid_at"] is not None and seen[3]["last_paid_at"] is None
     mine = await client.get(
         "/auth/me/purchases", headers=api.bearer((await api.login(user["email"]))["access_token"])
     )
@@ -115,7 +122,7 @@ async def test_concurrent_imports_for_one_shopper_announce_a_consistent_history(
     auth_database_url: str,
 ) -> None:
     """Twenty imports at once, paid and refunded, for one shopper: the versions run 1..n
-    without a gap, alternate, and the last says what the database says."""
+    without a gap, each a change, and the last says what the database says."""
     collected = Collected(amqp_url, events_exchange)
     user = await api.register()
     admin = api.bearer(await api.admin_token())
@@ -157,5 +164,7 @@ async def test_concurrent_imports_for_one_shopper_announce_a_consistent_history(
     seen = [e["data"] for e in collected.of("user.eligibility_changed.v1", user_id=user["id"])]
     assert sorted(c["version"] for c in seen) == list(range(1, changes + 1))
     by_version = sorted(seen, key=lambda c: c["version"])
-    assert all(a["eligible"] != b["eligible"] for a, b in itertools.pairwise(by_version))
+    told = [(c["eligible"], c["paid_total"], c["last_paid_at"]) for c in by_version]
+    assert all(a != b for a, b in itertools.pairwise(told))  # each one a change
+    assert all(yes == (total != "0.00") for yes, total, _ in told)
     assert (by_version[-1]["eligible"] if by_version else False) == final

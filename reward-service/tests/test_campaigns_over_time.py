@@ -101,6 +101,13 @@ async def test_a_draft_counts_for_nothing_until_published_and_windows_never_over
 
     published = await publish(client, rewards, march["id"])
     assert published.status_code == 200 and published.json()["status"] == "scheduled"
+    told = await rewards.sql(
+        "SELECT payload->'data'->>'published' FROM reward.outbox "
+        "WHERE event_type = 'reward.campaign_changed.v1' "
+        "AND payload->'data'->>'campaign_id' = :id ORDER BY created_at",
+        id=march["id"],
+    )
+    assert [row[0] for row in told] == ["false", "true"]  # made, then published: attendance
     assert (await publish(client, rewards, march["id"])).json()["status"] == "scheduled"
     after_march = await draft(client, rewards, starts_on="2027-03-31", ends_on=None)
     assert (await publish(client, rewards, after_march["id"])).status_code == 409

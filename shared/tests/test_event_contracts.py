@@ -13,6 +13,7 @@ def test_the_handbooks_event_table_exists_as_code() -> None:
         "purchase.recorded.v1",
         "user.eligibility_changed.v1",
         "attendance.checked_in.v1",
+        "reward.campaign_changed.v1",
         "reward.makeup_requested.v1",
         "attendance.makeup_applied.v1",
         "attendance.makeup_refused.v1",

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
-from checkin_shared.events.contracts import RewardMakeupRequestedV1
+from checkin_shared.events.contracts import RewardCampaignChangedV1, RewardMakeupRequestedV1
 from checkin_shared.events.eligibility import ELIGIBILITY_EVENT, eligibility_handler
 from checkin_shared.events.people import people_handlers
 from checkin_shared.events.wiring import make_consumer
@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from attendance_service.admin import router as admin_router
 from attendance_service.checkins import router as checkins_router
+from attendance_service.checkins.campaign_rules import on_campaign_changed
 from attendance_service.checkins.makeups import on_makeup_requested
 from attendance_service.config import AttendanceSettings
 from attendance_service.db import ELIGIBILITY, INBOX, OUTBOX, PEOPLE
@@ -48,6 +49,7 @@ def create_app(
                 handlers={
                     ELIGIBILITY_EVENT: eligibility_handler(ELIGIBILITY),
                     RewardMakeupRequestedV1.event_type: on_makeup_requested,
+                    RewardCampaignChangedV1.event_type: on_campaign_changed,
                     **people_handlers(PEOPLE),
                 },
             )

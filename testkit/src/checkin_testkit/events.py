@@ -14,6 +14,7 @@ from checkin_shared.events.topology import declare_exchange, declare_service_que
 # that plays a consumer which is not running declares the same with `consumer_queues`).
 SUBSCRIPTIONS: dict[str, list[str]] = {
     "attendance": [
+        "reward.campaign_changed.v1",
         "reward.makeup_requested.v1",
         "user.eligibility_changed.v1",
         "user.profile_changed.v1",

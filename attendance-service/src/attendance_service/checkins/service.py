@@ -35,6 +35,23 @@ def not_eligible() -> ProblemError:
     )
 
 
+RULE_DETAIL = {
+    "purchased_within_days": "This event needs a recent paid purchase from the shop",
+    "min_total_amount": "This event needs a larger total of paid purchases from the shop",
+}
+
+
+def campaign_rule_unmet(rule: str) -> ProblemError:
+    return ProblemError(
+        403,
+        "not_eligible",
+        "Not eligible",
+        f"{RULE_DETAIL.get(rule, 'This event has purchase rules you do not meet')}. A "
+        "purchase counts within moments of reaching us; no new sign-in is needed.",
+        rule=rule,
+    )
+
+
 async def check_in(
     session: AsyncSession,
     *,
@@ -51,6 +68,8 @@ async def check_in(
     )
     if not outcome.eligible:
         raise not_eligible()
+    if outcome.unmet_rule is not None:
+        raise campaign_rule_unmet(outcome.unmet_rule)
     if not outcome.inserted:
         raise already_checked_in(day)
     total = sum(run.length for run in outcome.runs)  # every day is in exactly one run

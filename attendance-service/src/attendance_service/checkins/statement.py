@@ -1,5 +1,6 @@
 """The check-in as one statement (the hot path): the row under the (user_id, day) key,
-the shopper's runs of consecutive days with the new day in them, and the event in the
+the shopper's runs of consecutive days with the new day in them (eligibility: the copy of
+who may take part, and the eligibility rules of the campaign holding the day), and the event in the
 outbox with its NOTIFY, all or nothing. Its text is a constant, so the driver prepares it
 once per connection."""
 
@@ -16,6 +17,7 @@ from checkin_shared.request_id import request_id_var
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from attendance_service.checkins.campaign_rules import unmet_rule_sql
 from attendance_service.checkins.models import CheckIn
 from attendance_service.checkins.streaks import Run
 from attendance_service.db import ELIGIBILITY, OUTBOX, SCHEMA
@@ -25,11 +27,12 @@ CHECK_INS = f"{SCHEMA}.{CheckIn.__tablename__}"
 CHECK_IN = text(
     f"""
 WITH allowed AS (
-    SELECT {eligible_sql(ELIGIBILITY)} AS eligible
+    SELECT {eligible_sql(ELIGIBILITY)} AS eligible, {unmet_rule_sql()} AS unmet_rule
 ),
 inserted AS (
     INSERT INTO {CHECK_INS} (id, user_id, day, checked_at)
-    SELECT :id, :user_id, :day, :checked_at WHERE (SELECT eligible FROM allowed)
+    SELECT :id, :user_id, :day, :checked_at
+    WHERE (SELECT eligible AND unmet_rule IS NULL FROM allowed)
     ON CONFLICT (user_id, day) DO NOTHING
     RETURNING day
 ),
@@ -55,6 +58,7 @@ event AS (
     RETURNING pg_notify(:channel, '')
 )
 SELECT (SELECT eligible FROM allowed) AS eligible,
+       (SELECT unmet_rule FROM allowed) AS unmet_rule,
        (SELECT count(*) FROM inserted)::int AS inserted,
        (SELECT count(*) FROM event)::int AS announced,
        array_agg(first ORDER BY first) AS firsts,
@@ -68,6 +72,7 @@ FROM runs
 @dataclass(frozen=True)
 class CheckInOutcome:
     eligible: bool
+    unmet_rule: str | None  # the campaign's eligibility rule the shopper does not meet
     inserted: bool
     runs: list[Run]
 
@@ -108,4 +113,9 @@ async def insert_check_in(
             row.firsts or [], row.lasts or [], row.lengths or [], strict=True
         )
     ]
-    return CheckInOutcome(eligible=bool(row.eligible), inserted=row.inserted == 1, runs=runs)
+    return CheckInOutcome(
+        eligible=bool(row.eligible),
+        unmet_rule=row.unmet_rule,
+        inserted=row.inserted == 1,
+        runs=runs,
+    )

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -8,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     UniqueConstraint,
     false,
@@ -45,6 +47,9 @@ class Account(Base):
     # Eligibility as last announced (user.eligibility_changed.v1), and how many changes so far.
     eligible: Mapped[bool] = mapped_column(Boolean, server_default=false())
     eligibility_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    # What campaigns with eligibility rules decide from, announced with it.
+    last_paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paid_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

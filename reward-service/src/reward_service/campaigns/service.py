@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from checkin_shared.errors import ProblemError
+from checkin_shared.events.contracts import RewardCampaignChangedV1
+from checkin_shared.events.outbox import add_event
 from sqlalchemy import ColumnElement, Date, DateTime, bindparam, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +22,7 @@ from reward_service.campaigns.schemas import (
     EligibilityRules,
     MakeupRules,
 )
+from reward_service.db import OUTBOX
 
 OVERLAP_CONSTRAINT = "ex_campaign_published_window"
 
@@ -135,6 +138,7 @@ async def create(session: AsyncSession, body: CampaignWrite, *, now: datetime) -
     )
     session.add(campaign)
     await session.flush()
+    await _announce(session, campaign)
     return campaign
 
 
@@ -201,6 +205,22 @@ def _refuse_taking_days(campaign: Campaign, values: dict[str, Any], today: date)
         )
 
 
+async def _announce(session: AsyncSession, campaign: Campaign) -> None:
+    """Tell the attendance service the campaign's window and eligibility rules (it refuses
+    check-ins they exclude), in the transaction of the change."""
+    changed = RewardCampaignChangedV1(
+        campaign_id=campaign.id,
+        published=campaign.status == "published",
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        timezone=campaign.timezone,
+        purchased_within_days=campaign.eligibility_purchased_within_days,
+        min_total_amount=campaign.eligibility_min_total_amount,
+        changed_at=campaign.updated_at,
+    )
+    await add_event(session, OUTBOX, changed, occurred_at=campaign.updated_at)
+
+
 async def _flush_published(
     session: AsyncSession, campaign: Campaign, values: dict[str, Any]
 ) -> None:
@@ -212,6 +232,7 @@ async def _flush_published(
             for name, value in values.items():
                 setattr(campaign, name, value)
             await session.flush()
+        await _announce(session, campaign)
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc.orig):
             raise ProblemError(

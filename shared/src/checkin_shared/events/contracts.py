@@ -3,6 +3,7 @@ published beside the old one until consumers move; `schemas/` holds each frozen 
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
@@ -33,7 +34,8 @@ class UserProfileChangedV1(EventData):
 
 class UserEligibilityChangedV1(EventData):
     """A shopper became eligible (a paid purchase) or stopped being (their last paid order
-    refunded or cancelled). `version` grows with each change of that shopper: a consumer
+    refunded or cancelled), or their paid purchases changed (the newest, the total).
+    `version` grows with each change of that shopper: a consumer
     keeps the highest it has seen, so a late copy never undoes a newer one."""
 
     event_type = "user.eligibility_changed.v1"
@@ -41,6 +43,10 @@ class UserEligibilityChangedV1(EventData):
     user_id: uuid.UUID
     eligible: bool
     version: int = Field(ge=1)
+    # What campaigns with eligibility rules decide from: the newest paid purchase and the
+    # paid purchases' total (absent from events of before 2026-11-30: unknown).
+    last_paid_at: datetime | None = None
+    paid_total: Decimal | None = None
 
 
 class PurchaseRecordedV1(EventData):
@@ -59,6 +65,22 @@ class AttendanceCheckedInV1(EventData):
     checked_at: datetime
     total_days: int = Field(ge=1)
     makeup: bool = False  # a missed day filled with points (absent before 2026-11-30)
+
+
+class RewardCampaignChangedV1(EventData):
+    """A campaign was made, changed or published: what the attendance service needs to
+    refuse check-ins its eligibility rules exclude. `changed_at` orders the versions."""
+
+    event_type = "reward.campaign_changed.v1"
+
+    campaign_id: uuid.UUID
+    published: bool
+    starts_on: date
+    ends_on: date | None
+    timezone: str
+    purchased_within_days: int | None = None
+    min_total_amount: Decimal | None = None
+    changed_at: datetime
 
 
 class RewardMakeupRequestedV1(EventData):
@@ -180,6 +202,7 @@ CONTRACTS: dict[str, type[EventData]] = {
         PurchaseRecordedV1,
         UserEligibilityChangedV1,
         AttendanceCheckedInV1,
+        RewardCampaignChangedV1,
         RewardMakeupRequestedV1,
         AttendanceMakeupAppliedV1,
         AttendanceMakeupRefusedV1,

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Numeric,
     Table,
     Uuid,
 )
@@ -31,6 +32,9 @@ def eligibility_table(metadata: MetaData) -> Table:
         Column("eligible", Boolean, nullable=False),
         Column("version", Integer, nullable=False),
         Column("updated_at", DateTime(timezone=True), nullable=False),
+        # for campaigns with eligibility rules; null: not told yet (events before them)
+        Column("last_paid_at", DateTime(timezone=True)),
+        Column("paid_total", Numeric(14, 2)),
     )
 
 
@@ -44,6 +48,8 @@ def eligibility_handler(table: Table) -> Handler:
             eligible=data.eligible,
             version=data.version,
             updated_at=envelope.occurred_at,
+            last_paid_at=data.last_paid_at,
+            paid_total=data.paid_total,
         )
         await session.execute(
             statement.on_conflict_do_update(
@@ -52,6 +58,8 @@ def eligibility_handler(table: Table) -> Handler:
                     "eligible": statement.excluded.eligible,
                     "version": statement.excluded.version,
                     "updated_at": statement.excluded.updated_at,
+                    "last_paid_at": statement.excluded.last_paid_at,
+                    "paid_total": statement.excluded.paid_total,
                 },
                 where=table.c.version < statement.excluded.version,
             )
