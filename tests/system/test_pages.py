@@ -278,7 +278,7 @@ async def test_an_admin_sets_up_tiers_keys_and_points_from_the_console(
 
 
 async def test_an_admin_plans_a_campaign_and_a_shopper_fills_a_missed_day(
-    local_stack: Any, browser: Any
+    local_stack: Any, browser: Any, screenshots: Path
 ) -> None:
     """The console: make-up days offered on the running campaign, next campaign drafted,
     refused while it overlaps, published once the running one has an end, a tier added to
@@ -334,6 +334,7 @@ async def test_an_admin_plans_a_campaign_and_a_shopper_fills_a_missed_day(
     await new_tier.get_by_role("button", name="Add tier").click()
     await page.get_by_text("Tier New year gift added").wait_for()
     assert await page.locator("tr", has_text="New year gift").count() == 0  # not this one's
+    await page.screenshot(path=str(screenshots / "admin-campaigns.png"), full_page=True)
     assert await serious_violations(page) == []
 
     async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
@@ -356,6 +357,7 @@ async def test_an_admin_plans_a_campaign_and_a_shopper_fills_a_missed_day(
     if yesterday.month == today.month:  # this month's calendar shows it
         await shopper.locator(f'td.madeup span[data-day="{yesterday.isoformat()}"]').wait_for()
     await shopper.locator("#points-balance", has_text="50").wait_for()
+    await shopper.locator("#makeup").screenshot(path=str(screenshots / "shopper-makeup.png"))
     assert await serious_violations(shopper) == []
     assert errors == []
     async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:

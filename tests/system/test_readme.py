@@ -29,6 +29,7 @@ def walkthrough() -> str:
         for heading in (
             "### Try it through the gateway",
             "### Running the event day",
+            "### Campaigns over time and make-up days",
             "### Connecting a shop",
         )
     )
