@@ -53,6 +53,7 @@ def attendance_settings(
         events_exchange=events_exchange,
         outbox_poll_seconds=0.2,
         log_json=False,
+        campaign_rules_cache_seconds=0,  # rules published by a test apply to its next call
     )
 
 

@@ -2,6 +2,7 @@
 
 from checkin_shared.runtime import RuntimeSettings
 from checkin_shared.settings import BusinessTimeSettings, dev_database_url
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -10,3 +11,5 @@ class AttendanceSettings(RuntimeSettings, BusinessTimeSettings):
 
     database_url: str = dev_database_url("attendance_svc")
     db_pool_size: int = 14  # check-ins are the busiest route
+    # How long a process trusts its reading of whether campaign eligibility rules apply.
+    campaign_rules_cache_seconds: float = Field(1.0, ge=0)

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from attendance_service.admin import router as admin_router
 from attendance_service.checkins import router as checkins_router
-from attendance_service.checkins.campaign_rules import on_campaign_changed
+from attendance_service.checkins.campaign_rules import RulesInForce, on_campaign_changed
 from attendance_service.checkins.makeups import on_makeup_requested
 from attendance_service.config import AttendanceSettings
 from attendance_service.db import ELIGIBILITY, INBOX, OUTBOX, PEOPLE
@@ -54,6 +54,7 @@ def create_app(
                 },
             )
             app.state.consumer = consumer
+            app.state.campaign_rules = RulesInForce(settings.campaign_rules_cache_seconds)
             await consumer.start()
             try:
                 yield

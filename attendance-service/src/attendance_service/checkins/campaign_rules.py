@@ -2,10 +2,13 @@
 copy of each campaign (reward.campaign_changed.v1), and the SQL that says whether a
 shopper meets the rules of the published campaign holding the day (none: they do)."""
 
+import time
+from datetime import date
 from typing import Any
 
 from checkin_shared.events.contracts import RewardCampaignChangedV1
 from checkin_shared.events.envelope import Envelope
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +16,35 @@ from attendance_service.checkins.models import CampaignRules
 from attendance_service.db import ELIGIBILITY, SCHEMA
 
 RULES = f"{SCHEMA}.{CampaignRules.__tablename__}"
+RULES_IN_FORCE = text(
+    f"""
+SELECT EXISTS (
+    SELECT FROM {RULES}
+    WHERE published AND (purchased_within_days IS NOT NULL OR min_total_amount IS NOT NULL)
+      AND starts_on <= CAST(:day AS date) + 1
+      AND (ends_on IS NULL OR ends_on >= CAST(:day AS date) - 1)
+)"""  # noqa: S608
+)
+
+
+class RulesInForce:
+    """Whether a published campaign with eligibility rules holds days around today, read at
+    most once per `ttl_seconds` per process: nearly always none is, and the check-in then
+    takes its statement without the rules (cheaper). A rule published or lifted applies
+    within that time (and the event's way here)."""
+
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._known: tuple[date, bool] | None = None
+        self._read_at = 0.0
+
+    async def around(self, session: AsyncSession, day: date) -> bool:
+        fresh = time.monotonic() - self._read_at < self.ttl
+        if fresh and self._known is not None and self._known[0] == day:
+            return self._known[1]
+        found = bool(await session.scalar(RULES_IN_FORCE, {"day": day}))
+        self._known, self._read_at = (day, found), time.monotonic()
+        return found
 
 
 async def on_campaign_changed(session: AsyncSession, envelope: Envelope, data: Any) -> None:

@@ -9,10 +9,11 @@ from attendance_service.checkins import service
 from attendance_service.checkins.metrics import count_check_in
 from attendance_service.checkins.schemas import AttendanceSummary, Calendar, CheckInRead
 from attendance_service.days import business_day, day_range
-from attendance_service.dependencies import ClockDep, SettingsDep
+from attendance_service.dependencies import CampaignRulesDep, ClockDep, SettingsDep
 
 router = APIRouter(prefix="/attendance", tags=["check-ins"])
-# The check-in is one statement (checkins/statement.py): no BEGIN/COMMIT around it.
+# The check-in is one write statement (checkins/statement.py), with at most once a second
+# a read of whether campaign eligibility rules apply: no BEGIN/COMMIT around them.
 CheckInWork = Annotated[
     UnitOfWork,
     request_unit_of_work(count_check_in, success="checked_in", single_statement=True),
@@ -26,7 +27,11 @@ CheckInWork = Annotated[
     responses={403: {"description": "not_eligible"}, 409: {"description": "already_checked_in"}},
 )
 async def check_in(
-    principal: CurrentUser, work: CheckInWork, settings: SettingsDep, clock: ClockDep
+    principal: CurrentUser,
+    work: CheckInWork,
+    settings: SettingsDep,
+    clock: ClockDep,
+    rules: CampaignRulesDep,
 ) -> CheckInRead:
     """Records today's check-in for the signed-in shopper: once per business day (the
     business time zone decides when a day starts), only for a shopper with a paid purchase
@@ -38,6 +43,7 @@ async def check_in(
         token_eligible=principal.eligible,
         now=clock.now(),
         zone=settings.zone,
+        rules=rules,
     )
 
 

@@ -8,6 +8,7 @@ from checkin_shared.errors import ProblemError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from attendance_service.checkins.campaign_rules import RulesInForce
 from attendance_service.checkins.models import CheckIn
 from attendance_service.checkins.schemas import AttendanceSummary, CalendarDay, CheckInRead
 from attendance_service.checkins.statement import insert_check_in
@@ -59,12 +60,18 @@ async def check_in(
     token_eligible: bool,
     now: datetime,
     zone: ZoneInfo,
+    rules: RulesInForce,
 ) -> CheckInRead:
     """One insert under the (user_id, day) unique key: concurrent requests cannot both win.
     Eligibility, the row, the streak and the event are one statement (`statement.py`)."""
     day = business_day(now, zone)
     outcome = await insert_check_in(
-        session, user_id=user_id, token_eligible=token_eligible, day=day, now=now
+        session,
+        user_id=user_id,
+        token_eligible=token_eligible,
+        day=day,
+        now=now,
+        under_rules=await rules.around(session, day),
     )
     if not outcome.eligible:
         raise not_eligible()

@@ -14,7 +14,7 @@ from checkin_shared.events.eligibility import eligible_sql
 from checkin_shared.events.envelope import wrap
 from checkin_shared.events.outbox import notify_channel
 from checkin_shared.request_id import request_id_var
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendance_service.checkins.campaign_rules import unmet_rule_sql
@@ -23,11 +23,15 @@ from attendance_service.checkins.streaks import Run
 from attendance_service.db import ELIGIBILITY, OUTBOX, SCHEMA
 
 CHECK_INS = f"{SCHEMA}.{CheckIn.__tablename__}"
+
+
 # Table names are the code's own constants, never input; every value is a bound parameter.
-CHECK_IN = text(
-    f"""
+def _check_in(rules: str) -> TextClause:
+    """The statement; `rules`: the SQL of the campaign rule not met (NULL: none apply)."""
+    return text(
+        f"""
 WITH allowed AS (
-    SELECT {eligible_sql(ELIGIBILITY)} AS eligible, {unmet_rule_sql()} AS unmet_rule
+    SELECT {eligible_sql(ELIGIBILITY)} AS eligible, {rules} AS unmet_rule
 ),
 inserted AS (
     INSERT INTO {CHECK_INS} (id, user_id, day, checked_at)
@@ -66,7 +70,11 @@ SELECT (SELECT eligible FROM allowed) AS eligible,
        array_agg(length ORDER BY first) AS lengths
 FROM runs
 """  # noqa: S608
-)
+    )
+
+
+CHECK_IN = _check_in("CAST(NULL AS text)")
+CHECK_IN_UNDER_RULES = _check_in(unmet_rule_sql())
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,13 @@ class CheckInOutcome:
 
 
 async def insert_check_in(
-    session: AsyncSession, *, user_id: uuid.UUID, token_eligible: bool, day: date, now: datetime
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    token_eligible: bool,
+    day: date,
+    now: datetime,
+    under_rules: bool,
 ) -> CheckInOutcome:
     """One round trip. Nothing is written when the shopper may not check in (`eligible`
     False: the service's copy says so, or has not heard of them and the token says so) or
@@ -93,7 +107,7 @@ async def insert_check_in(
     )
     row = (
         await session.execute(
-            CHECK_IN,
+            CHECK_IN_UNDER_RULES if under_rules else CHECK_IN,
             {
                 "id": uuid.uuid4(),
                 "user_id": user_id,
