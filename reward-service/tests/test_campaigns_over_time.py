@@ -210,6 +210,15 @@ async def test_a_campaign_that_has_begun_keeps_the_days_it_counted(
     )
     assert moved.status_code == 200  # not begun: nothing counted yet
     assert moved.json()["makeup"] == {"cost_points": 100, "max_per_campaign": 2}
+    ruled = await client.patch(
+        f"/rewards/admin/campaigns/{march['id']}",
+        json={"eligibility": {"purchased_within_days": 30, "min_total_amount": "10000"}},
+        headers=rewards.admin,
+    )
+    rules = {"purchased_within_days": 30, "min_total_amount": "10000.00"}
+    assert ruled.json()["eligibility"] == rules
+    read = await client.get(f"/rewards/admin/campaigns/{march['id']}", headers=rewards.admin)
+    assert read.json()["eligibility"] == rules  # answered as stored
     overlapping = await client.patch(
         f"/rewards/admin/campaigns/{march['id']}",
         json={"starts_on": "2027-02-10"},

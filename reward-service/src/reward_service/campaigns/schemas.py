@@ -5,7 +5,14 @@ from typing import Annotated, Literal
 
 from checkin_shared.openapi_examples import example
 from checkin_shared.settings import TimeZoneName
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Status = Literal["draft", "scheduled", "running", "ended"]
@@ -44,6 +51,12 @@ class EligibilityRules(BaseModel):
     min_total_amount: Decimal | None = Field(
         None, ge=0, le=Decimal("1e12"), decimal_places=2, description="Paid purchases in total"
     )
+
+    @field_validator("min_total_amount")
+    @classmethod
+    def _cents(cls, amount: Decimal | None) -> Decimal | None:
+        """Always with its two decimals, as stored ("10000" is answered "10000.00")."""
+        return None if amount is None else amount.quantize(Decimal("0.01"))
 
 
 EXAMPLE_WRITE = {
