@@ -311,9 +311,19 @@ async def test_an_admin_plans_a_campaign_and_a_shopper_fills_a_missed_day(
     await page.get_by_text(f"Draft {name} created").wait_for()
     row = page.locator("tr", has_text=name)
     await row.get_by_text("draft", exact=True).wait_for()
+    await row.get_by_role("button", name="Edit").click()
+    edit = page.locator("form", has=page.get_by_role("button", name="Save changes"))
+    await edit.get_by_label("Ends on").fill("2099-01-30")
+    await edit.get_by_label("Only with a purchase within (days, optional)").fill("30")
+    await edit.get_by_role("button", name="Save changes").click()
+    await page.get_by_text(f"{name} saved").wait_for()
+    await row.get_by_text("2099-01-30").wait_for()  # the new last day
     await row.get_by_role("button", name="Publish").click()
     await page.get_by_text("(campaign_overlap)").wait_for()  # the running one has no end
     async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        listed = (await client.get("/rewards/admin/campaigns", headers=admin)).json()
+        edited = next(c for c in listed["items"] if c["name"] == name)
+        assert edited["eligibility"] == {"purchased_within_days": 30, "min_total_amount": None}
         ended = await client.patch(
             f"/rewards/admin/campaigns/{running['id']}",
             json={"ends_on": "2098-12-31"},

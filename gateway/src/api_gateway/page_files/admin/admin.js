@@ -357,10 +357,19 @@ const RULE_WORDS = { cumulative: "in all", consecutive: "in a row", every_n_days
 
 // The campaign's settings as the API takes them (make-up days from two fields).
 function campaignBody(values) {
-  const { makeup_cost_points: cost, makeup_max_per_campaign: most, ...rest } = values;
+  const {
+    makeup_cost_points: cost,
+    makeup_max_per_campaign: most,
+    purchased_within_days: within,
+    min_total_amount: least,
+    ...rest
+  } = values;
   // neither: none offered; one without the other: the API says what is missing (422)
   const makeup = cost === undefined && most === undefined ? null : { cost_points: cost, max_per_campaign: most };
-  return { ...rest, makeup };
+  const eligibility = within === undefined && least === undefined
+    ? null
+    : { purchased_within_days: within ?? null, min_total_amount: least ?? null };
+  return { ...rest, makeup, eligibility };
 }
 
 const CAMPAIGN_FIELDS = (campaign) => [
@@ -372,12 +381,15 @@ const CAMPAIGN_FIELDS = (campaign) => [
   ["points_expire_after_days", "Points expire after (days, optional)", { type: "number", min: 1, value: campaign?.points_expire_after_days }],
   ["makeup_cost_points", "Make-up day costs (points, optional)", { type: "number", min: 0, value: campaign?.makeup?.cost_points }],
   ["makeup_max_per_campaign", "Make-up days per shopper", { type: "number", min: 1, value: campaign?.makeup?.max_per_campaign }],
+  ["purchased_within_days", "Only with a purchase within (days, optional)", { type: "number", min: 1, value: campaign?.eligibility?.purchased_within_days }],
+  ["min_total_amount", "Only with purchases totalling at least (optional)", { type: "number", min: 0, value: campaign?.eligibility?.min_total_amount }],
 ];
 
 async function campaignView(view) {
   const campaignBox = el("div");
   const tiersBox = el("div");
   const overTimeBox = el("div");
+  const editBox = el("div");
   let campaigns = [];
   const loadCampaign = freshOnly(campaignBox, async () => {
     let campaign = null;
@@ -417,12 +429,34 @@ async function campaignView(view) {
         await Promise.all([loadCampaign(), loadOverTime(), loadTiers()]);
       }, `${c.name} published`),
     });
+    const edit = (c) => el("button", {
+      type: "button",
+      text: "Edit",
+      onclick: () => {
+        editBox.replaceChildren(
+          el("h3", { text: `Edit ${c.name}` }),
+          fieldsForm(CAMPAIGN_FIELDS(c), "Save changes", (values) => attempt(async () => {
+            // PATCH: an empty end or expiry removes it (null), as a cleared field means
+            await api("PATCH", `/rewards/admin/campaigns/${c.id}`, {
+              body: {
+                ...campaignBody(values),
+                ends_on: values.ends_on ?? null,
+                points_expire_after_days: values.points_expire_after_days ?? null,
+              },
+            });
+            editBox.replaceChildren();
+            await Promise.all([loadCampaign(), loadOverTime()]);
+          }, `${values.name || c.name} saved`)),
+        );
+        editBox.querySelector("input")?.focus();
+      },
+    });
     return table("Campaigns", [
       ["Campaign", (c) => c.name],
       ["Days", (c) => `${c.starts_on} – ${c.ends_on || "open"}`],
       ["Status", (c) => c.status],
       ["Make-up days", (c) => (c.makeup ? `${c.makeup.max_per_campaign} at ${c.makeup.cost_points} points` : "none")],
-      ["", (c) => (c.status === "draft" ? publish(c) : "")],
+      ["", (c) => el("div", {}, edit(c), c.status === "draft" ? publish(c) : null)],
     ], campaigns);
   });
   const draft = fieldsForm(
@@ -486,7 +520,7 @@ async function campaignView(view) {
   );
   view.append(
     card("Campaign", campaignBox),
-    card("Campaigns over time", overTimeBox, el("h3", { text: "New campaign (a draft until published)" }), draft),
+    card("Campaigns over time", overTimeBox, editBox, el("h3", { text: "New campaign (a draft until published)" }), draft),
     card("Tiers", tiersBox, el("h3", { text: "New tier" }), create),
   );
   await Promise.all([loadCampaign(), loadOverTime(), loadTiers()]);
