@@ -153,6 +153,7 @@ async def test_check_ins_count_towards_the_campaign_whose_window_holds_their_day
     amqp_url: str,
     events_exchange: str,
 ) -> None:
+    february_tier = await rewards.tier(kind="item", stock=1)  # the running one's
     march = await draft(client, rewards, daily_points=5)
     tier = await add_tier(client, rewards, march["id"], required_days=2)
     assert (await publish(client, rewards, march["id"])).status_code == 200
@@ -172,6 +173,15 @@ async def test_check_ins_count_towards_the_campaign_whose_window_holds_their_day
     assert shown["campaign"]["id"] == march["id"] and shown["campaign"]["status"] == "running"
     assert [t["id"] for t in shown["tiers"]] == [tier["id"]]
     assert shown["tiers"][0]["status"] == "claimable"
+    # February's rewards stay within reach: named as the earlier campaign, and listed
+    assert shown["earlier_campaign"]["id"] == timeline
+    february = await client.get(f"/rewards?campaign_id={timeline}", headers=headers)
+    assert february.json()["campaign"]["status"] == "ended"
+    assert february_tier["id"] in {t["id"] for t in february.json()["tiers"]}
+    drafted = await draft(client, rewards, starts_on="2027-06-01", ends_on="2027-06-30")
+    for hidden in (drafted["id"], str(uuid.uuid4())):
+        refused = await client.get(f"/rewards?campaign_id={hidden}", headers=headers)
+        assert refused.status_code == 404 and refused.json()["code"] == "campaign_not_found"
     me = (await client.get("/rewards/me", headers=headers)).json()
     assert me["attendance_days"] == 2  # March's two days; February's belong to February
     current = (await client.get("/rewards/admin/campaign", headers=rewards.admin)).json()

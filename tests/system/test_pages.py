@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from checkin_shared.db import make_engine
 from checkin_testkit.shoppers import PASSWORD, admin_headers, one_day_tier
 from services import DEMO_SHOP  # deploy/devstack, on the path by this folder's conftest
+from sqlalchemy import make_url, text
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -373,3 +375,64 @@ async def test_an_admin_plans_a_campaign_and_a_shopper_fills_a_missed_day(
     async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
         attendance = (await client.get("/attendance/me", headers=mine)).json()
         assert attendance["makeup_days"] == 1
+
+
+async def test_a_reward_reached_in_the_last_campaign_is_still_claimable_on_the_page(
+    local_stack: Any, browser: Any, postgres_admin_url: str, test_run_id: str
+) -> None:
+    """A campaign of March 2020 (published long after it ended) with a one-day points tier;
+    the shopper had a day in it. Today's page lists that reward under the campaign's name,
+    and it is claimed from there."""
+    async with httpx.AsyncClient(base_url=local_stack.gateway, timeout=10) as client:
+        admin = await admin_headers(client, local_stack.admin)
+        email = await a_shopper_with_a_purchase(client, admin)
+        name = f"Spring 2020 {uuid.uuid4().hex[:4]}"
+        spring = await client.post(
+            "/rewards/admin/campaigns",
+            json={"name": name, "starts_on": "2020-03-01", "ends_on": "2020-03-31"},
+            headers=admin,
+        )
+        assert spring.status_code == 201, spring.text
+        tier = {
+            "name": "Spring points",
+            "required_days": 1,
+            "kind": "points",
+            "points": 70,
+            "stock": 5,
+        }
+        added = await client.post(
+            f"/rewards/admin/campaigns/{spring.json()['id']}/tiers", json=tier, headers=admin
+        )
+        assert added.status_code == 201, added.text
+        published = await client.post(
+            f"/rewards/admin/campaigns/{spring.json()['id']}/publish", headers=admin
+        )
+        assert published.json()["status"] == "ended", published.text
+        login = await client.post("/auth/login", json={"email": email, "password": PASSWORD})
+        mine = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        user_id = (await client.get("/auth/me", headers=mine)).json()["id"]
+    # the shopper's day of March 2020, as the reward service's copy of days holds it
+    database = make_url(postgres_admin_url).set(
+        drivername="postgresql+asyncpg", database=f"checkin_stack_{test_run_id}"
+    )
+    engine = make_engine(database.render_as_string(hide_password=False), pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO reward.attendance_day (user_id, day) VALUES (:u, '2020-03-05')"),
+                {"u": uuid.UUID(user_id)},
+            )
+    finally:
+        await engine.dispose()
+
+    page = await browser.new_page(viewport={"width": 375, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await sign_in(page, f"{local_stack.gateway}/app/?lang=en", email, PASSWORD)
+    earlier = page.locator("#earlier")
+    await earlier.get_by_text(f"Still to claim from {name}").wait_for()
+    await earlier.get_by_role("button", name="Claim").click()
+    await page.get_by_text("Spring points: claimed").wait_for()
+    await page.locator("#points-balance", has_text="70").wait_for()
+    assert await earlier.is_hidden()  # nothing left to claim there
+    assert errors == []

@@ -16,6 +16,7 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.campaigns import service as campaigns
+from reward_service.campaigns.models import Campaign
 from reward_service.campaigns.schemas import CampaignRead
 from reward_service.tiers import service as tiers
 
@@ -39,6 +40,7 @@ class TierSnapshot:
 class Catalog:
     campaign: CampaignRead
     tiers: tuple[TierSnapshot, ...]
+    earlier: CampaignRead | None = None  # the campaign that ended before this one began
 
 
 class CatalogCache:
@@ -74,7 +76,20 @@ class CatalogCache:
 
 
 async def load(session: AsyncSession, now: datetime) -> Catalog:
-    campaign = await campaigns.current(session, now)
+    return await load_for(session, await campaigns.current(session, now), now)
+
+
+async def load_published(session: AsyncSession, campaign_id: uuid.UUID, now: datetime) -> Catalog:
+    """A published campaign's catalog, for shoppers (a draft is nobody's: 404)."""
+    campaign = await campaigns.get(session, campaign_id)
+    if campaign.status != "published":
+        raise campaigns.campaign_not_found()
+    return await load_for(session, campaign, now)
+
+
+async def load_for(session: AsyncSession, campaign: Campaign, now: datetime) -> Catalog:
+    """The catalog of one campaign (not cached: for a campaign other than the current)."""
+    earlier = await campaigns.before(session, campaign)
     return Catalog(
         campaign=campaigns.answer(campaign, now),
         tiers=tuple(
@@ -94,6 +109,7 @@ async def load(session: AsyncSession, now: datetime) -> Catalog:
             for t in await tiers.list_tiers(session, campaign)
             if t.active  # a retired tier is not shown to shoppers
         ),
+        earlier=None if earlier is None else campaigns.answer(earlier, now),
     )
 
 

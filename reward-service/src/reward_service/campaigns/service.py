@@ -97,6 +97,19 @@ async def find(session: AsyncSession, now: datetime) -> Campaign | None:
     return None
 
 
+async def before(session: AsyncSession, campaign: Campaign) -> Campaign | None:
+    """The published campaign that ended last before this one began (its shoppers may still
+    hold rewards to claim)."""
+    statement = (
+        select(Campaign)
+        .where(Campaign.status == "published", Campaign.ends_on < campaign.starts_on)
+        .order_by(Campaign.starts_on.desc())
+        .limit(1)
+    )
+    earlier: Campaign | None = (await session.execute(statement)).scalar_one_or_none()
+    return earlier
+
+
 async def current(session: AsyncSession, now: datetime) -> Campaign:
     campaign = await find(session, now)
     if campaign is None:

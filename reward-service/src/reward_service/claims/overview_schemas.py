@@ -95,6 +95,9 @@ class RewardsOverview(BaseModel):
 
     campaign: CampaignRead
     tiers: list[TierForShopper]
+    earlier_campaign: CampaignRead | None = Field(
+        None, description="The campaign that ended before this one began"
+    )
 
 
 class TierRef(BaseModel):

@@ -9,9 +9,9 @@ from checkin_shared.unit_of_work import (
     UnitOfWork,
     request_unit_of_work,
 )
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Header, Query, Request, status
 
-from reward_service.catalog import CatalogDep
+from reward_service.catalog import CatalogDep, load_published
 from reward_service.claims import progress, queries, service
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
@@ -27,19 +27,36 @@ router = APIRouter(prefix="/rewards", tags=["rewards"])
 ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="granted")]
 
 
-@router.get("", summary="The campaign and its tiers, with my status for each")
+@router.get(
+    "",
+    summary="The campaign and its tiers, with my status for each",
+    responses={404: {"description": "no_campaign or campaign_not_found"}},
+)
 async def overview(
-    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep, clock: ClockDep
+    principal: CurrentUser,
+    session: ReadSessionDep,
+    catalog: CatalogDep,
+    clock: ClockDep,
+    campaign_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Another published campaign (say, `earlier_campaign`'s id)"),
+    ] = None,
 ) -> RewardsOverview:
-    """The campaign and every tier with my status: `locked` (with `days_remaining`),
-    `claimable` (`claimable_count` times: more than once only for `every_n_days`),
-    `claimed` or `out_of_stock`. A tier's `rule` says how its days count."""
-    shown = await catalog.get(session, clock.now())
+    """The campaign (the running one, else the next, else the last; or `campaign_id`) and
+    every tier with my status: `locked` (with `days_remaining`), `claimable`
+    (`claimable_count` times: more than once only for `every_n_days`), `claimed` or
+    `out_of_stock`. A tier's `rule` says how its days count. `earlier_campaign`: the one
+    that ended before it began, whose rewards may still wait to be claimed."""
+    if campaign_id is None:
+        shown = await catalog.get(session, clock.now())
+    else:
+        shown = await load_published(session, campaign_id, clock.now())
     today = business_day(clock.now(), shown.campaign.timezone)
     days, held = await queries.days_and_claims(session, shown.campaign, principal.user_id, today)
     return RewardsOverview(
         campaign=shown.campaign,
         tiers=[progress.tier_view(t, days=days, held=held) for t in shown.tiers],
+        earlier_campaign=shown.earlier,
     )
 
 

@@ -180,39 +180,53 @@ async function loadRewards() {
   await loadMakeups(c);
   const daily = c.daily_points ? ` · ${t("dailyPoints", { n: c.daily_points })}` : "";
   $("campaign").textContent = `${c.name} · ${formatDate(c.starts_on)}${c.ends_on ? ` – ${formatDate(c.ends_on)}` : ""}${daily}`;
-  $("tiers").replaceChildren(
-    ...rewards.tiers.map((tier) => {
-      const prize = tier.kind === "points" ? t("pointsPrize", { n: tier.points }) : t("itemPrize");
-      const state = {
-        locked: t("daysToGo", { n: tier.days_remaining }),
-        claimable: tier.claimable_count > 1 ? t("claimableTimes", { n: tier.claimable_count }) : t("claimable"),
-        claimed: t("alreadyClaimed"),
-        out_of_stock: t("outOfStock"),
-      }[tier.status];
-      const item = el(
-        "li",
-        { class: `tier ${tier.status}`, "data-tier": tier.id },
-        el("h3", { text: tier.name }),
-        tier.image_url ? el("img", { src: tier.image_url, alt: tier.name, class: "prize", loading: "lazy" }) : null,
-        el("p", { text: `${t(`rule.${tier.rule || "cumulative"}`, { n: tier.required_days })} · ${prize}` }),
-        tier.description ? el("p", { text: tier.description }) : null,
-        el("p", { class: "state", text: state }),
-        !tier.in_stock && tier.status !== "claimed" ? el("p", { text: t("outOfStock") }) : null,
-      );
-      if (tier.grant === "auto") {
-        item.append(el("p", { text: t("givenByItself") }));
-      } else if (tier.status === "claimable") {
-        if (tier.kind === "item") {
-          item.append(el("p", { text: t("addressPrompt") }), addressForm((a) => claim(tier, a)));
-        } else {
-          item.append(
-            el("button", { type: "button", class: "primary", text: t("claim"), onclick: () => claim(tier) }),
-          );
-        }
-      }
-      return item;
-    }),
+  $("tiers").replaceChildren(...rewards.tiers.map(tierItem));
+  await loadEarlier(rewards.earlier_campaign);
+}
+
+// The campaign before this one: its rewards still waiting to be claimed, if any.
+async function loadEarlier(earlier) {
+  const box = $("earlier");
+  const waiting = earlier
+    ? (await api("GET", `/rewards?campaign_id=${earlier.id}`)).tiers.filter(
+        (tier) => tier.status === "claimable" && tier.grant !== "auto",
+      )
+    : [];
+  box.hidden = waiting.length === 0;
+  $("earlier-title").textContent = earlier ? t("earlierTitle", { name: earlier.name }) : "";
+  $("earlier-tiers").replaceChildren(...waiting.map(tierItem));
+}
+
+function tierItem(tier) {
+  const prize = tier.kind === "points" ? t("pointsPrize", { n: tier.points }) : t("itemPrize");
+  const state = {
+    locked: t("daysToGo", { n: tier.days_remaining }),
+    claimable: tier.claimable_count > 1 ? t("claimableTimes", { n: tier.claimable_count }) : t("claimable"),
+    claimed: t("alreadyClaimed"),
+    out_of_stock: t("outOfStock"),
+  }[tier.status];
+  const item = el(
+    "li",
+    { class: `tier ${tier.status}`, "data-tier": tier.id },
+    el("h3", { text: tier.name }),
+    tier.image_url ? el("img", { src: tier.image_url, alt: tier.name, class: "prize", loading: "lazy" }) : null,
+    el("p", { text: `${t(`rule.${tier.rule || "cumulative"}`, { n: tier.required_days })} · ${prize}` }),
+    tier.description ? el("p", { text: tier.description }) : null,
+    el("p", { class: "state", text: state }),
+    !tier.in_stock && tier.status !== "claimed" ? el("p", { text: t("outOfStock") }) : null,
   );
+  if (tier.grant === "auto") {
+    item.append(el("p", { text: t("givenByItself") }));
+  } else if (tier.status === "claimable") {
+    if (tier.kind === "item") {
+      item.append(el("p", { text: t("addressPrompt") }), addressForm((a) => claim(tier, a)));
+    } else {
+      item.append(
+        el("button", { type: "button", class: "primary", text: t("claim"), onclick: () => claim(tier) }),
+      );
+    }
+  }
+  return item;
 }
 
 // Make-up days: shown only when the campaign offers them.
