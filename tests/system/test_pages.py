@@ -434,5 +434,5 @@ async def test_a_reward_reached_in_the_last_campaign_is_still_claimable_on_the_p
     await earlier.get_by_role("button", name="Claim").click()
     await page.get_by_text("Spring points: claimed").wait_for()
     await page.locator("#points-balance", has_text="70").wait_for()
-    assert await earlier.is_hidden()  # nothing left to claim there
+    await earlier.wait_for(state="hidden")  # nothing left to claim there
     assert errors == []
