@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+from checkin_shared.clock import FrozenClock
 from checkin_shared.events.contracts import RewardMakeupRequestedV1, UserEligibilityChangedV1
 from checkin_shared.events.envelope import Envelope, wrap
 from checkin_testkit.events import eventually, publish_envelope
@@ -39,7 +40,11 @@ async def answers(client: httpx.AsyncClient, makeup_id: uuid.UUID) -> list[tuple
 
 
 async def test_a_make_up_day_is_added_marked_and_announced_once(
-    client: httpx.AsyncClient, shopper: Any, amqp_url: str, events_exchange: str
+    client: httpx.AsyncClient,
+    shopper: Any,
+    amqp_url: str,
+    events_exchange: str,
+    clock: FrozenClock,
 ) -> None:
     user = shopper.user_id
     request = asked(user, "2026-10-30")
@@ -58,6 +63,8 @@ async def test_a_make_up_day_is_added_marked_and_announced_once(
     ]  # once, though asked twice
     day_event = next(d for t, d in staged if t == "attendance.checked_in.v1")
     assert day_event["makeup"] is True and day_event["day"] == "2026-10-30"
+    # added at the service's time (not the ask's): the reward side's settled_at
+    assert datetime.fromisoformat(day_event["checked_at"]) == clock.now() != AT
     calendar = await client.get(
         "/attendance/me/calendar?from=2026-10-29&to=2026-10-31", headers=shopper
     )

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from attendance_service.admin import router as admin_router
 from attendance_service.checkins import router as checkins_router
 from attendance_service.checkins.campaign_rules import RulesInForce, on_campaign_changed
-from attendance_service.checkins.makeups import on_makeup_requested
+from attendance_service.checkins.makeups import makeup_handler
 from attendance_service.config import AttendanceSettings
 from attendance_service.db import ELIGIBILITY, INBOX, OUTBOX, PEOPLE
 
@@ -31,13 +31,15 @@ def create_app(
     settings = settings or AttendanceSettings()
     configure_logging("attendance", settings.log_level, json_lines=settings.log_json)
 
+    runtime_clock = clock or SystemClock()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(
             app,
             service="attendance",
             settings=settings,
-            clock=clock or SystemClock(),
+            clock=runtime_clock,
             keys=keys,
             outbox=OUTBOX,
         ) as factory:
@@ -48,7 +50,7 @@ def create_app(
                 session_factory=factory,
                 handlers={
                     ELIGIBILITY_EVENT: eligibility_handler(ELIGIBILITY),
-                    RewardMakeupRequestedV1.event_type: on_makeup_requested,
+                    RewardMakeupRequestedV1.event_type: makeup_handler(runtime_clock),
                     RewardCampaignChangedV1.event_type: on_campaign_changed,
                     **people_handlers(PEOPLE),
                 },

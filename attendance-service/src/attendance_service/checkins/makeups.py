@@ -3,8 +3,11 @@ points already): add the day under the same (user_id, day) key as any check-in, 
 so, or say why not; the reward service gives the points back on a refusal. One message,
 one transaction (the inbox makes a repeated request a no-op)."""
 
+from datetime import datetime
 from typing import Any
 
+from checkin_shared.clock import Clock
+from checkin_shared.events.consumer import Handler
 from checkin_shared.events.contracts import (
     AttendanceCheckedInV1,
     AttendanceMakeupAppliedV1,
@@ -41,9 +44,17 @@ SELECT (SELECT eligible FROM allowed) AS eligible,
 )
 
 
-async def on_makeup_requested(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+def makeup_handler(clock: Clock) -> Handler:
+    """The handler, answering at the clock's time (when the day was added or refused)."""
+
+    async def on_makeup_requested(session: AsyncSession, envelope: Envelope, data: Any) -> None:
+        await answer(session, data, now=clock.now())
+
+    return on_makeup_requested
+
+
+async def answer(session: AsyncSession, data: Any, *, now: datetime) -> None:
     assert isinstance(data, RewardMakeupRequestedV1)
-    now = envelope.occurred_at
     params = {
         "id": data.makeup_id,  # the make-up's id: the row says which request made it
         "user_id": data.user_id,
