@@ -6,13 +6,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
+from checkin_shared.compact_jws import CompactToken, TokenRejected, check_claims
 from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import KeySet
 
 ROLES = ("shopper", "support", "admin")
-REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
 
 
 @dataclass(frozen=True)
@@ -107,10 +105,10 @@ class TokenVerifier:
 
     async def claims(self, token: str) -> dict[str, Any]:
         try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise invalid_token("malformed token") from exc
-        alg, kid = header.get("alg"), header.get("kid")
+            parsed = CompactToken.parse(token)
+        except TokenRejected as exc:
+            raise invalid_token(exc.detail) from exc
+        alg, kid = parsed.header.get("alg"), parsed.header.get("kid")
         if alg not in self.algorithms:
             raise invalid_token("algorithm not allowed")
         if not isinstance(kid, str):
@@ -120,18 +118,17 @@ class TokenVerifier:
             raise invalid_token("unknown signing key")
         if key.algorithm_name != alg:
             raise invalid_token("algorithm does not match the key")
+        if not key.Algorithm.verify(parsed.signing_input, key.key, parsed.signature):
+            raise invalid_token("token rejected: the signature does not verify")
         try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key.key,
-                algorithms=[alg],
-                audience=self.audience,
+            claims = parsed.claims()
+            check_claims(
+                claims,
                 issuer=self.issuer,
+                audience=self.audience,
                 leeway=self.leeway,
-                options={"require": REQUIRED_CLAIMS},
+                now=time.time(),
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise invalid_token("token expired") from exc
-        except jwt.PyJWTError as exc:
-            raise invalid_token(f"token rejected: {exc}") from exc
+        except TokenRejected as exc:
+            raise invalid_token(exc.detail) from exc
         return claims
