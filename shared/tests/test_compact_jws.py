@@ -156,7 +156,7 @@ def cases() -> dict[str, tuple[str, bool, bool]]:
     return found
 
 
-CASES = cases()
+NAMES = list(cases())
 
 
 def pyjwt_accepts(token: str) -> bool:
@@ -178,9 +178,9 @@ def pyjwt_accepts(token: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", NAMES)
 async def test_a_token_is_accepted_or_refused_as_the_rules_say(name: str) -> None:
-    token, accepted, pyjwt_agrees = CASES[name]
+    token, accepted, pyjwt_agrees = cases()[name]  # made now: some are seconds from expiring
     verifier = TokenVerifier(
         StaticKeySet({"keys": [JWK]}),
         issuer=ISSUER,

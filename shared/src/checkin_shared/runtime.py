@@ -68,6 +68,7 @@ async def service_runtime(
         await remote.start()
     app.state.settings = settings
     app.state.clock = clock
+    app.state.engine = engine  # for single-statement work (single_statement.py)
     app.state.session_factory = factory
     app.state.token_verifier = TokenVerifier(
         keys if keys is not None else _started(remote),

@@ -5,14 +5,16 @@ A refusal (`ProblemError`) rolls back too, unless it was raised with `keeping_ch
 (a refresh-token reuse revokes the family *and* refuses the request)."""
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.errors import ProblemError
+from checkin_shared.single_statement import single_statement
 
 OutcomeRecorder = Callable[[Request, str], None]
 """Counts a request's outcome: the success word the route left, or the refusal's code."""
@@ -52,18 +54,21 @@ class UnitOfWork:
     outcome: str = field(default="ok")
 
 
-def request_unit_of_work(
-    record: OutcomeRecorder | None = None, *, success: str = "ok", single_statement: bool = False
-) -> Any:
-    """A dependency yielding the request's `UnitOfWork`. It commits before the answer is
-    sent (`scope="function"`), so a client never sees a success that was not stored; the
-    outcome is counted after the commit, from the problem's code when one is raised."""
+class CountedWork(Protocol):
+    outcome: str
 
-    async def open_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+
+def _counted(
+    record: OutcomeRecorder | None,
+    open_work: Callable[[Request], AbstractAsyncContextManager[CountedWork]],
+) -> Any:
+    """A dependency yielding the work `open_work` opens, closed (committed) before the
+    answer is sent (`scope="function"`), so a client never sees a success that was not
+    stored; the outcome is counted after that, from the problem's code when one is raised."""
+
+    async def open_counted_work(request: Request) -> AsyncIterator[CountedWork]:
         try:
-            factory = request.app.state.session_factory
-            async with unit_of_work(factory, single_statement=single_statement) as session:
-                work = UnitOfWork(session, success)
+            async with open_work(request) as work:
                 yield work
         except ProblemError as refused:
             if record is not None:
@@ -72,7 +77,42 @@ def request_unit_of_work(
         if record is not None:
             record(request, work.outcome)
 
-    return Depends(open_unit_of_work, scope="function")
+    return Depends(open_counted_work, scope="function")
+
+
+def request_unit_of_work(
+    record: OutcomeRecorder | None = None, *, success: str = "ok", single_statement: bool = False
+) -> Any:
+    """A dependency yielding the request's `UnitOfWork` (see `_counted`)."""
+
+    @asynccontextmanager
+    async def open_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+        factory = request.app.state.session_factory
+        async with unit_of_work(factory, single_statement=single_statement) as session:
+            yield UnitOfWork(session, success)
+
+    return _counted(record, open_unit_of_work)
+
+
+@dataclass
+class StatementWork:
+    """A request's one statement: the pool's asyncpg connection (`single_statement.py`),
+    and the outcome word its route reports on success."""
+
+    connection: asyncpg.Connection
+    outcome: str = field(default="ok")
+
+
+def request_single_statement(record: OutcomeRecorder | None = None, *, success: str = "ok") -> Any:
+    """A dependency yielding the request's `StatementWork`: for a route whose whole write is
+    one statement (its own transaction), without a session (see `_counted`)."""
+
+    @asynccontextmanager
+    async def open_statement(request: Request) -> AsyncIterator[StatementWork]:
+        async with single_statement(request.app.state.engine) as connection:
+            yield StatementWork(connection, success)
+
+    return _counted(record, open_statement)
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
