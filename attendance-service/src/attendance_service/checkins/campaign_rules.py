@@ -6,8 +6,10 @@ import time
 from datetime import date
 from typing import Any
 
+import asyncpg
 from checkin_shared.events.contracts import RewardCampaignChangedV1
 from checkin_shared.events.envelope import Envelope
+from checkin_shared.single_statement import Statement
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,14 +18,16 @@ from attendance_service.checkins.models import CampaignRules
 from attendance_service.db import ELIGIBILITY, SCHEMA
 
 RULES = f"{SCHEMA}.{CampaignRules.__tablename__}"
-RULES_IN_FORCE = text(
-    f"""
+RULES_IN_FORCE = Statement.of(
+    text(
+        f"""
 SELECT EXISTS (
     SELECT FROM {RULES}
     WHERE published AND (purchased_within_days IS NOT NULL OR min_total_amount IS NOT NULL)
       AND starts_on <= CAST(:day AS date) + 1
       AND (ends_on IS NULL OR ends_on >= CAST(:day AS date) - 1)
 )"""  # noqa: S608
+    )
 )
 
 
@@ -38,11 +42,11 @@ class RulesInForce:
         self._known: tuple[date, bool] | None = None
         self._read_at = 0.0
 
-    async def around(self, session: AsyncSession, day: date) -> bool:
+    async def around(self, connection: asyncpg.Connection, day: date) -> bool:
         fresh = time.monotonic() - self._read_at < self.ttl
         if fresh and self._known is not None and self._known[0] == day:
             return self._known[1]
-        found = bool(await session.scalar(RULES_IN_FORCE, {"day": day}))
+        found = bool(await RULES_IN_FORCE.fetchval(connection, {"day": day}))
         self._known, self._read_at = (day, found), time.monotonic()
         return found
 

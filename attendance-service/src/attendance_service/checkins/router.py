@@ -2,7 +2,7 @@ from datetime import date
 from typing import Annotated
 
 from checkin_shared.security import CurrentUser
-from checkin_shared.unit_of_work import SessionDep, UnitOfWork, request_unit_of_work
+from checkin_shared.unit_of_work import SessionDep, StatementWork, request_single_statement
 from fastapi import APIRouter, Query, status
 
 from attendance_service.checkins import service
@@ -13,10 +13,9 @@ from attendance_service.dependencies import CampaignRulesDep, ClockDep, Settings
 
 router = APIRouter(prefix="/attendance", tags=["check-ins"])
 # The check-in is one write statement (checkins/statement.py), with at most once a second
-# a read of whether campaign eligibility rules apply: no BEGIN/COMMIT around them.
+# a read of whether campaign eligibility rules apply: no BEGIN/COMMIT and no session.
 CheckInWork = Annotated[
-    UnitOfWork,
-    request_unit_of_work(count_check_in, success="checked_in", single_statement=True),
+    StatementWork, request_single_statement(count_check_in, success="checked_in")
 ]
 
 
@@ -38,7 +37,7 @@ async def check_in(
     (followed by events: no new sign-in is needed after one is recorded or refunded).
     A second check-in the same day is 409 `already_checked_in` and changes nothing."""
     return await service.check_in(
-        work.session,
+        work.connection,
         user_id=principal.user_id,
         token_eligible=principal.eligible,
         now=clock.now(),

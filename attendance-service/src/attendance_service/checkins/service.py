@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from checkin_shared.errors import ProblemError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,7 +55,7 @@ def campaign_rule_unmet(rule: str) -> ProblemError:
 
 
 async def check_in(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     *,
     user_id: uuid.UUID,
     token_eligible: bool,
@@ -66,12 +67,12 @@ async def check_in(
     Eligibility, the row, the streak and the event are one statement (`statement.py`)."""
     day = business_day(now, zone)
     outcome = await insert_check_in(
-        session,
+        connection,
         user_id=user_id,
         token_eligible=token_eligible,
         day=day,
         now=now,
-        under_rules=await rules.around(session, day),
+        under_rules=await rules.around(connection, day),
     )
     if not outcome.eligible:
         raise not_eligible()

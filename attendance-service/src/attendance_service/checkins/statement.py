@@ -2,20 +2,22 @@
 the shopper's runs of consecutive days with the new day in them (eligibility: the copy of
 who may take part, and the eligibility rules of the campaign holding the day), and the event in the
 outbox with its NOTIFY, all or nothing. Its text is a constant, so the driver prepares it
-once per connection."""
+once per connection; it runs on the pool's connection itself, without a session
+(checkin_shared.single_statement)."""
 
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import asyncpg
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.eligibility import eligible_sql
 from checkin_shared.events.envelope import wrap
 from checkin_shared.events.outbox import notify_channel
 from checkin_shared.request_id import request_id_var
-from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from checkin_shared.single_statement import Statement
+from sqlalchemy import text
 
 from attendance_service.checkins.campaign_rules import unmet_rule_sql
 from attendance_service.checkins.models import CheckIn
@@ -26,10 +28,11 @@ CHECK_INS = f"{SCHEMA}.{CheckIn.__tablename__}"
 
 
 # Table names are the code's own constants, never input; every value is a bound parameter.
-def _check_in(rules: str) -> TextClause:
+def _check_in(rules: str) -> Statement:
     """The statement; `rules`: the SQL of the campaign rule not met (NULL: none apply)."""
-    return text(
-        f"""
+    return Statement.of(
+        text(
+            f"""
 WITH allowed AS (
     SELECT {eligible_sql(ELIGIBILITY)} AS eligible, {rules} AS unmet_rule
 ),
@@ -70,6 +73,7 @@ SELECT (SELECT eligible FROM allowed) AS eligible,
        array_agg(length ORDER BY first) AS lengths
 FROM runs
 """  # noqa: S608
+        )
     )
 
 
@@ -86,7 +90,7 @@ class CheckInOutcome:
 
 
 async def insert_check_in(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     *,
     user_id: uuid.UUID,
     token_eligible: bool,
@@ -105,31 +109,31 @@ async def insert_check_in(
         producer=OUTBOX.info["producer"],
         correlation_id=request_id_var.get(),
     )
-    row = (
-        await session.execute(
-            CHECK_IN_UNDER_RULES if under_rules else CHECK_IN,
-            {
-                "id": uuid.uuid4(),
-                "user_id": user_id,
-                "token_eligible": token_eligible,
-                "day": day,
-                "checked_at": now,
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "payload": json.dumps(envelope.model_dump(mode="json")),
-                "channel": notify_channel(OUTBOX),
-            },
-        )
-    ).one()
+    statement = CHECK_IN_UNDER_RULES if under_rules else CHECK_IN
+    row = await statement.fetchrow(
+        connection,
+        {
+            "id": uuid.uuid4(),
+            "user_id": user_id,
+            "token_eligible": token_eligible,
+            "day": day,
+            "checked_at": now,
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "payload": json.dumps(envelope.model_dump(mode="json")),
+            "channel": notify_channel(OUTBOX),
+        },
+    )
+    assert row is not None  # an aggregate over runs: always one row
     runs = [
         Run(first, last, length)
         for first, last, length in zip(
-            row.firsts or [], row.lasts or [], row.lengths or [], strict=True
+            row["firsts"] or [], row["lasts"] or [], row["lengths"] or [], strict=True
         )
     ]
     return CheckInOutcome(
-        eligible=bool(row.eligible),
-        unmet_rule=row.unmet_rule,
-        inserted=row.inserted == 1,
+        eligible=bool(row["eligible"]),
+        unmet_rule=row["unmet_rule"],
+        inserted=row["inserted"] == 1,
         runs=runs,
     )
