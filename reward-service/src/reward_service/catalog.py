@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated
 
 from checkin_shared.state import from_state
+from checkin_shared.unit_of_work import Reads
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,9 +52,11 @@ class CatalogCache:
         self._generation = 0
         self._loading = asyncio.Lock()
 
-    async def get(self, session: AsyncSession, now: datetime) -> Catalog:
+    async def get(self, reads: Reads, now: datetime) -> Catalog:
+        """The running (else next, else last) campaign's catalog; a read session is opened
+        only when it has to be loaded."""
         if self.ttl <= 0:
-            return await load(session, now)
+            return await _load(reads, now)
         if self._fresh():
             assert self._catalog is not None
             return self._catalog
@@ -62,7 +65,7 @@ class CatalogCache:
                 assert self._catalog is not None
                 return self._catalog
             generation = self._generation
-            catalog = await load(session, now)
+            catalog = await _load(reads, now)
             if generation == self._generation:  # no write dropped it while loading
                 self._catalog, self._loaded_at = catalog, time.monotonic()
             return catalog
@@ -75,8 +78,14 @@ class CatalogCache:
         return self._catalog is not None and time.monotonic() - self._loaded_at < self.ttl
 
 
-async def load(session: AsyncSession, now: datetime) -> Catalog:
-    return await load_for(session, await campaigns.current(session, now), now)
+async def _load(reads: Reads, now: datetime) -> Catalog:
+    async with reads.session() as session:
+        return await load_for(session, await campaigns.current(session, now), now)
+
+
+async def published(reads: Reads, campaign_id: uuid.UUID, now: datetime) -> Catalog:
+    async with reads.session() as session:
+        return await load_published(session, campaign_id, now)
 
 
 async def load_published(session: AsyncSession, campaign_id: uuid.UUID, now: datetime) -> Catalog:

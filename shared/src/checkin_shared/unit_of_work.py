@@ -11,7 +11,7 @@ from typing import Annotated, Any, Protocol
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from checkin_shared.errors import ProblemError
 from checkin_shared.single_statement import single_statement
@@ -124,12 +124,27 @@ SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")
 """The request's session inside its unit of work (for routes that count no outcome)."""
 
 
-async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory = request.app.state.session_factory
-    async with unit_of_work(factory, single_statement=True) as session:
-        yield session
+@dataclass(frozen=True)
+class Reads:
+    """A read-only route's way to the database, opened only where it is used: `session()`
+    for reads through the ORM, `statement()` for a hot one-statement read on the pool's
+    own connection. Neither runs BEGIN/COMMIT: each statement reads its own snapshot, so
+    use them only where the answer needs no common snapshot across statements. Open one at
+    a time, never one inside the other: requests each holding one pooled connection while
+    waiting for a second can take the whole pool and wait on each other."""
+
+    engine: AsyncEngine
+    factory: async_sessionmaker[AsyncSession]
+
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return unit_of_work(self.factory, single_statement=True)
+
+    def statement(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        return single_statement(self.engine)
 
 
-ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
-"""For hot read-only routes: no BEGIN/COMMIT; each statement reads its own snapshot, so
-use it only where the answer needs no common snapshot across statements."""
+async def _reads(request: Request) -> Reads:
+    return Reads(request.app.state.engine, request.app.state.session_factory)
+
+
+ReadsDep = Annotated[Reads, Depends(_reads)]

@@ -5,6 +5,8 @@ from collections import Counter
 from datetime import date
 
 from checkin_shared.pagination import NewestFirst, keyset_page
+from checkin_shared.single_statement import Statement
+from checkin_shared.unit_of_work import Reads
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +15,8 @@ from reward_service.claims.rules import Days
 from reward_service.claims.schemas import ClaimRead
 from reward_service.claims.shipping import FulfilmentRead
 from reward_service.db import PEOPLE, SCHEMA
-from reward_service.projection.service import Window, day_runs_sql
+from reward_service.points.service import balance
+from reward_service.projection.service import Window, attendance_days, day_runs_sql
 from reward_service.tiers.models import Tier
 
 NEWEST_FIRST = NewestFirst(Claim.claimed_at, Claim.id, lambda row: (row[0].claimed_at, row[0].id))
@@ -40,19 +43,22 @@ async def claimed_tier_ids(session: AsyncSession, user_id: uuid.UUID) -> set[uui
     )
 
 
-# The hottest read (GET /rewards): one constant statement, prepared once per connection.
+# The hottest read (GET /rewards): one constant statement, prepared once per connection,
+# on the pool's own connection (checkin_shared.single_statement).
 # Table names are the code's own constants; every value is a bound parameter.
-DAYS_AND_CLAIMS = text(
-    f"""
+DAYS_AND_CLAIMS = Statement.of(
+    text(
+        f"""
 SELECT days.total, days.longest_run, days.current_run,
        ARRAY(SELECT tier_id FROM {SCHEMA}.{Claim.__tablename__} WHERE user_id = :user_id) AS held
 FROM {day_runs_sql(":starts_on", "CAST(:ends_on AS date)", "CAST(:today AS date)")} AS days
 """  # noqa: S608
+    )
 )
 
 
 async def days_and_claims(
-    session: AsyncSession, window: Window, user_id: uuid.UUID, today: date
+    reads: Reads, window: Window, user_id: uuid.UUID, today: date
 ) -> tuple[Days, Counter[uuid.UUID]]:
     """A shopper's check-in days in the window (all, longest run, current run) and how
     many claims of each tier they hold, in one query."""
@@ -62,8 +68,17 @@ async def days_and_claims(
         "ends_on": window.ends_on,
         "today": today,
     }
-    total, longest, current, held = (await session.execute(DAYS_AND_CLAIMS, params)).one()
+    async with reads.statement() as connection:
+        row = await DAYS_AND_CLAIMS.fetchrow(connection, params)
+    assert row is not None  # aggregates: always one row
+    total, longest, current, held = row
     return Days(int(total), int(longest), int(current)), Counter(held or [])
+
+
+async def days_and_balance(reads: Reads, window: Window, user_id: uuid.UUID) -> tuple[int, int]:
+    """A shopper's check-in days in the window and their points balance."""
+    async with reads.session() as session:
+        return await attendance_days(session, window, user_id), await balance(session, user_id)
 
 
 async def my_claims_page(

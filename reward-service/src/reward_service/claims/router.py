@@ -4,14 +4,14 @@ from typing import Annotated, Any
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import CurrentUser
 from checkin_shared.unit_of_work import (
-    ReadSessionDep,
+    ReadsDep,
     SessionDep,
     UnitOfWork,
     request_unit_of_work,
 )
 from fastapi import APIRouter, Header, Query, Request, status
 
-from reward_service.catalog import CatalogDep, load_published
+from reward_service.catalog import CatalogDep, published
 from reward_service.claims import progress, queries, service
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
@@ -20,8 +20,6 @@ from reward_service.claims.schemas import ClaimCreated, ClaimRead
 from reward_service.claims.shipping import ClaimBody
 from reward_service.dependencies import ClockDep
 from reward_service.idempotency import service as idempotency
-from reward_service.points import service as points
-from reward_service.projection.service import attendance_days
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="granted")]
@@ -34,7 +32,7 @@ ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="gra
 )
 async def overview(
     principal: CurrentUser,
-    session: ReadSessionDep,
+    reads: ReadsDep,
     catalog: CatalogDep,
     clock: ClockDep,
     campaign_id: Annotated[
@@ -48,11 +46,11 @@ async def overview(
     `out_of_stock`. A tier's `rule` says how its days count. `earlier_campaign`: the one
     that ended before it began, whose rewards may still wait to be claimed."""
     if campaign_id is None:
-        shown = await catalog.get(session, clock.now())
+        shown = await catalog.get(reads, clock.now())
     else:
-        shown = await load_published(session, campaign_id, clock.now())
+        shown = await published(reads, campaign_id, clock.now())
     today = business_day(clock.now(), shown.campaign.timezone)
-    days, held = await queries.days_and_claims(session, shown.campaign, principal.user_id, today)
+    days, held = await queries.days_and_claims(reads, shown.campaign, principal.user_id, today)
     return RewardsOverview(
         campaign=shown.campaign,
         tiers=[progress.tier_view(t, days=days, held=held) for t in shown.tiers],
@@ -62,19 +60,19 @@ async def overview(
 
 @router.get("/me", summary="My progress: days, tier reached, next tier, points")
 async def my_progress(
-    principal: CurrentUser, session: ReadSessionDep, catalog: CatalogDep, clock: ClockDep
+    principal: CurrentUser, reads: ReadsDep, catalog: CatalogDep, clock: ClockDep
 ) -> MyProgress:
     """My check-in days in the campaign, the highest tier I reached, the next one and how
     many days it needs, and my points balance."""
-    shown = await catalog.get(session, clock.now())
-    have = await attendance_days(session, shown.campaign, principal.user_id)
+    shown = await catalog.get(reads, clock.now())
+    have, balance = await queries.days_and_balance(reads, shown.campaign, principal.user_id)
     current, upcoming = progress.progress(shown.tiers, have)
     return MyProgress(
         attendance_days=have,
         current_tier=current,
         next_tier=upcoming,
         days_to_next=upcoming.required_days - have if upcoming else None,
-        points_balance=await points.balance(session, principal.user_id),
+        points_balance=balance,
     )
 
 
