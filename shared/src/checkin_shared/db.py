@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from checkin_shared.fair_pool import FairAsyncPool
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -22,18 +24,22 @@ def schema_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> AsyncEngine:
+def make_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 5, pool_timeout: float = 10
+) -> AsyncEngine:
     """No pre-ping (it cost three round trips on every checkout): a connection found dead
     fails its one request (503 `database_unavailable`, retryable) and SQLAlchemy then
     invalidates every pooled connection older than it, so after a database restart each
-    replica answers one 503 and reconnects. Connections are recycled after 30 minutes."""
+    replica answers one 503 and reconnects. Connections are recycled after 30 minutes.
+    Requests waiting for a connection get one in the order they came (fair_pool.py)."""
     return create_async_engine(
         url,
+        poolclass=FairAsyncPool,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
         pool_recycle=1800,
-        pool_timeout=10,
+        pool_timeout=pool_timeout,
         connect_args={"timeout": 5, "command_timeout": 30},
     )
 
