@@ -1,13 +1,16 @@
 """What a claim decides from, read in one statement: the tier (stock and rule included),
 the shopper's check-in days in the campaign window (all of them, the longest run, the
 current run) and how many claims of the tier they hold already. A storm is mostly
-refusals, and each of them now costs one round trip, not four."""
+refusals: each costs this one read on the pool's own connection (`read_early`), without a
+session or a transaction."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from checkin_shared.events.eligibility import eligible_sql
+from checkin_shared.single_statement import Statement
+from checkin_shared.unit_of_work import Reads
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +37,7 @@ CROSS JOIN LATERAL {day_runs_sql("c.starts_on", "c.ends_on", TODAY)} AS days
 WHERE t.id = :tier_id AND c.status = 'published'  -- a draft's tiers are not claimable yet
 """  # noqa: S608
 )
+CLAIM_CONTEXT_ALONE = Statement.of(CLAIM_CONTEXT)
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,28 @@ async def read(
 ) -> ClaimContext | None:
     """None when there is no such tier. `eligible`: the service's copy, else the token.
     Today is the business day of `now` in the campaign's zone."""
-    params = {
-        "user_id": user_id,
-        "tier_id": tier_id,
-        "token_eligible": token_eligible,
-        "now": now,
-    }
+    params = _params(user_id, token_eligible, tier_id, now)
     row = (await session.execute(CLAIM_CONTEXT, params)).first()
     return None if row is None else ClaimContext(**row._mapping)
+
+
+async def read_early(
+    reads: Reads,
+    *,
+    user_id: uuid.UUID,
+    token_eligible: bool,
+    tier_id: uuid.UUID,
+    now: datetime,
+) -> ClaimContext | None:
+    """`read`, before the claim's transaction and outside it (READ COMMITTED: the snapshot
+    a read inside it would take, a moment earlier)."""
+    params = _params(user_id, token_eligible, tier_id, now)
+    async with reads.statement() as connection:
+        row = await CLAIM_CONTEXT_ALONE.fetchrow(connection, params)
+    return None if row is None else ClaimContext(**dict(row))
+
+
+def _params(
+    user_id: uuid.UUID, token_eligible: bool, tier_id: uuid.UUID, now: datetime
+) -> dict[str, object]:
+    return {"user_id": user_id, "tier_id": tier_id, "token_eligible": token_eligible, "now": now}

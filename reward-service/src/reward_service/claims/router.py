@@ -12,7 +12,8 @@ from checkin_shared.unit_of_work import (
 from fastapi import APIRouter, Header, Query, Request, status
 
 from reward_service.catalog import CatalogDep, published
-from reward_service.claims import progress, queries, service
+from reward_service.claims import context, progress, queries, service
+from reward_service.claims.context import ClaimContext
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
 from reward_service.claims.rules import business_day
@@ -97,6 +98,7 @@ async def claim(
     request: Request,
     principal: CurrentUser,
     work: ClaimWork,
+    reads: ReadsDep,
     clock: ClockDep,
     catalog: CatalogDep,
     body: ClaimBody | None = None,
@@ -109,7 +111,7 @@ async def claim(
     `Idempotency-Key` to retry safely: the same key and body answer the first result again."""
     now = clock.now()
 
-    async def claim_now() -> ClaimCreated:
+    async def claim_now(read_before: ClaimContext | None = None) -> ClaimCreated:
         created = await service.claim(
             work.session,
             user_id=principal.user_id,
@@ -117,12 +119,22 @@ async def claim(
             tier_id=tier_id,
             now=now,
             shipping=body.shipping if body else None,
+            read_before=read_before,
         )
         catalog.invalidate()  # the tier's stock changed
         return created
 
     if idempotency_key is None:
-        return await claim_now()
+        # Read before the transaction: a refusal (most of a storm) then needs none, and the
+        # session's connection is taken only after this read has given its own back.
+        early = await context.read_early(
+            reads,
+            user_id=principal.user_id,
+            token_eligible=principal.eligible,
+            tier_id=tier_id,
+            now=now,
+        )
+        return await claim_now(service.claimable(early))
     answer = await idempotency.run_once(
         work.session,
         user_id=principal.user_id,

@@ -27,18 +27,8 @@ from reward_service.tiers import service as tiers
 from reward_service.tiers.models import Tier, TierDayClaims
 
 
-async def claim(
-    session: AsyncSession,
-    *,
-    user_id: uuid.UUID,
-    token_eligible: bool,
-    tier_id: uuid.UUID,
-    now: datetime,
-    shipping: ShippingAddress | None = None,
-) -> ClaimCreated:
-    tier = await context.read(
-        session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id, now=now
-    )
+def claimable(tier: ClaimContext | None) -> ClaimContext:
+    """The tier as read, or the refusal its context shows (raised)."""
     if tier is None:
         raise tiers.tier_not_found()
     if not tier.active:
@@ -58,6 +48,28 @@ async def claim(
         raise not_enough_days(tier)
     if tier.stock <= 0:  # gone already (a storm's common case): refuse without writing
         raise out_of_stock(tier)
+    return tier
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    token_eligible: bool,
+    tier_id: uuid.UUID,
+    now: datetime,
+    shipping: ShippingAddress | None = None,
+    read_before: ClaimContext | None = None,
+) -> ClaimCreated:
+    """`read_before`: the context as `context.read_early` read it, already `claimable`
+    (else it is read here, inside the transaction). Either is a READ COMMITTED snapshot
+    taken before the writes; what the writes rely on, each write checks again under its
+    row's lock: the unique claim key, the daily slot, the stock."""
+    tier = read_before or claimable(
+        await context.read(
+            session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id, now=now
+        )
+    )
     claim_id = uuid.uuid4()
     inserted = await session.execute(
         insert(Claim)
