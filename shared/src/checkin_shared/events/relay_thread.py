@@ -11,6 +11,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 
+import uvloop
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.db import make_engine, make_session_factory
@@ -47,7 +48,9 @@ class RelayThread:
         await asyncio.to_thread(self._thread.join, 30)
 
     def _main(self) -> None:
-        asyncio.run(self._run())
+        # uvloop, like the service's own loop (uvicorn --loop uvloop), not asyncio's own.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(self._run())
 
     async def _run(self) -> None:
         self._loop = asyncio.get_running_loop()
