@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from checkin_shared.events.contracts import UserEligibilityChangedV1
+from checkin_shared.events.contracts import RewardClaimedV1, UserEligibilityChangedV1
 from checkin_shared.events.envelope import wrap
 from checkin_testkit.events import eventually, publish_envelope
 
@@ -108,6 +108,14 @@ async def test_200_shoppers_claiming_a_stock_of_10_get_exactly_10(
         t=tier["id"],
     )
     assert low_at == "3"  # announced once, at the crossing
+    # Each grant's event says what it left: 9 down to 0, each once, in the contract's shape.
+    payloads = await rewards.sql(
+        "SELECT payload FROM reward.outbox "
+        "WHERE event_type = 'reward.claimed.v1' AND payload->'data'->>'tier_id' = :t",
+        t=tier["id"],
+    )
+    claimed = [RewardClaimedV1.model_validate(p["data"]) for (p,) in payloads]
+    assert sorted(c.stock_left for c in claimed) == list(range(10))
 
 
 async def test_one_shopper_claiming_20_times_at_once_gets_one_unit(

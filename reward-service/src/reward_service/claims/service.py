@@ -9,8 +9,8 @@ from datetime import datetime
 
 from checkin_shared.errors import ProblemError
 from checkin_shared.events.contracts import RewardClaimedV1
-from checkin_shared.events.outbox import add_event
-from sqlalchemy import update
+from checkin_shared.events.envelope import wrap
+from checkin_shared.request_id import request_id_var
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,8 +23,9 @@ from reward_service.db import OUTBOX
 from reward_service.points import service as points
 from reward_service.points.expiry import expiry_of
 from reward_service.stock.events import announce_low_stock, crossed_threshold
+from reward_service.stock.take import take_one
 from reward_service.tiers import service as tiers
-from reward_service.tiers.models import Tier, TierDayClaims
+from reward_service.tiers.models import TierDayClaims
 
 
 def claimable(tier: ClaimContext | None) -> ClaimContext:
@@ -96,30 +97,28 @@ async def claim(
             now=now,
             expires_at=expiry_of(now, tier.timezone, tier.points_expire_after_days),
         )
-    # Last, so the tier's row lock is held for as short a time as possible.
-    taken = (
-        await session.execute(
-            update(Tier)
-            .where(Tier.id == tier_id, Tier.stock > 0)
-            .values(stock=Tier.stock - 1)
-            .returning(Tier.stock)
-        )
-    ).first()
-    if taken is None:
-        raise out_of_stock(tier)
-    stock_left = int(taken.stock)
-    claimed = RewardClaimedV1(
-        claim_id=claim_id,
-        claim_number=claim_number(number),
-        user_id=user_id,
-        tier_id=tier_id,
-        tier_name=tier.name,
-        kind=tier.kind,
-        points=tier.points,
-        claimed_at=now,
-        stock_left=stock_left,
+    # The claim's own rows first; the stock last, with its event in the same statement,
+    # so the tier's row is locked for that statement and the COMMIT only.
+    await session.flush()
+    claimed = wrap(
+        RewardClaimedV1(
+            claim_id=claim_id,
+            claim_number=claim_number(number),
+            user_id=user_id,
+            tier_id=tier_id,
+            tier_name=tier.name,
+            kind=tier.kind,
+            points=tier.points,
+            claimed_at=now,
+            stock_left=0,  # a placeholder: the statement writes what is left
+        ),
+        occurred_at=now,
+        producer=OUTBOX.info["producer"],
+        correlation_id=request_id_var.get(),
     )
-    await add_event(session, OUTBOX, claimed, occurred_at=now)
+    stock_left = await take_one(session, tier_id, claimed)
+    if stock_left is None:
+        raise out_of_stock(tier)
     if crossed_threshold(stock_left + 1, stock_left, tier.low_stock_threshold):
         await announce_low_stock(session, tier, stock=stock_left, now=now)
     return ClaimCreated(
