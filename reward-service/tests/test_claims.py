@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import httpx
 from checkin_shared.events.contracts import RewardClaimedV1, UserEligibilityChangedV1
 from checkin_shared.events.envelope import wrap
@@ -252,3 +253,25 @@ async def test_a_shopper_whose_last_paid_order_was_refunded_cannot_claim(
     assert (answer.status_code, answer.json()["code"]) == (403, "not_eligible")
     [(claims,)] = await rewards.sql("SELECT count(*) FROM reward.claim WHERE user_id = :u", u=user)
     assert claims == 0
+
+
+async def test_a_grant_wakes_the_outbox_relay_when_it_commits(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    """The claim's event is announced with NOTIFY (delivered at COMMIT), so the relay
+    publishes it at once instead of at its next poll."""
+    from checkin_shared.events.outbox import notify_channel
+    from reward_service.db import OUTBOX
+
+    tier = await rewards.tier(stock=2)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    listener = await asyncpg.connect(rewards.database_url.replace("+asyncpg", ""))
+    woken = asyncio.Event()
+    await listener.add_listener(notify_channel(OUTBOX), lambda *_: woken.set())
+    try:
+        response = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+        assert response.status_code == 201, response.text
+        await asyncio.wait_for(woken.wait(), 2)
+    finally:
+        await listener.close()
