@@ -10,8 +10,10 @@ import platform
 import shutil
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -22,7 +24,7 @@ import report
 import stack as bench_stack
 from checkin_testkit.database import drop_database
 from checkin_testkit.events import private_exchange
-from flow import QueueDepth, check_in_event_lag
+from flow import QueueDepth, check_in_event_lag, claim_to_mail_legs
 from probes import CpuMeter, MetricsPoller
 from settle import settle
 
@@ -155,6 +157,15 @@ async def measure(
             "/auth/login", json={"email": bench_stack.ADMIN[0], "password": bench_stack.ADMIN[1]}
         )
         headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
+        # The seeded campaign starts on the 1st: on that day a shopper's yesterday is
+        # outside it, and the mail run's 2-day tier would refuse every claim.
+        month_ago = datetime.now(ZoneInfo(ZONE)).date() - timedelta(days=30)
+        moved = await client.put(
+            "/rewards/admin/campaign",
+            headers=headers,
+            json={"name": "Bench campaign", "starts_on": month_ago.isoformat(), "timezone": ZONE},
+        )
+        moved.raise_for_status()
         tiers = {}
         # a tier per required day count (unique within the campaign)
         for name, days, stock in (
@@ -326,8 +337,9 @@ async def measure(
         mail_tokens = (tokens / "mail.txt").read_text().split()
         emails = [f"mail-{u.replace('-', '')[:12]}@bench.example" for u in mail_users]
         result = await loads.claim_to_mail(
-            gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail"
+            gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail", meter
         )
+        result["legs"] = await claim_to_mail_legs(database_url, tiers["Mail prize"])
         ok = result["errors"]["no_mail"] == 0 and result["mails_per_claim"] == [1]
         result["check"] = check(
             ok, f"{result['statuses']}; mails per claim {result['mails_per_claim']}"

@@ -72,3 +72,44 @@ async def check_in_event_lag(database_url: str, since: Any) -> dict[str, float |
         "max_ms": round(float(row["max"] or 0), 1),
         "published_p99_ms": round(float(row["published_p99"] or 0), 1),
     }
+
+
+async def claim_to_mail_legs(database_url: str, tier_id: str) -> dict[str, float | int]:
+    """Where a claim's way to its mail spends its time, p50 of each leg in milliseconds:
+    the claim's clock to its event published (reward's relay), published to received
+    (RabbitMQ and notification's consumer), and received to sent (the notification queued,
+    notification's sender and the SMTP exchange). The claim's and the sending's times are
+    the services' clocks, the others PostgreSQL's `now()` (a transaction's start), all on
+    this one machine."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        row = await connection.fetchrow(
+            """
+            WITH legs AS (
+                SELECT 1000 * extract(epoch FROM o.published_at - c.claimed_at) AS relay,
+                       1000 * extract(epoch FROM i.received_at - o.published_at) AS broker,
+                       1000 * extract(epoch FROM n.sent_at - i.received_at) AS sender
+                FROM reward.claim c
+                JOIN reward.outbox o
+                  ON o.event_type = 'reward.claimed.v1'
+                 AND o.payload->'data'->>'claim_id' = c.id::text
+                JOIN notification.inbox i ON i.event_id = o.id
+                JOIN notification.notification n
+                  ON n.cause = 'claim:' || c.id AND n.channel = 'email'
+                WHERE c.tier_id = $1::uuid
+            )
+            SELECT count(*) AS claims,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY relay) AS relay,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY broker) AS broker,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY sender) AS sender
+            FROM legs
+            """,
+            tier_id,
+        )
+    finally:
+        await connection.close()
+    assert row is not None
+    legs: dict[str, float | int] = {"claims": int(row["claims"])}
+    for leg in ("relay", "broker", "sender"):
+        legs[f"{leg}_p50_ms"] = round(float(row[leg] or 0), 1)
+    return legs

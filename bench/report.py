@@ -189,4 +189,11 @@ def cost_table(results: dict[str, dict[str, Any]]) -> str:
                 f"p99 {lag.get('published_p99_ms', 0)} ms of it in the outbox); "
                 f"largest queue {r.get('largest_queue', 0):,}"
             )
+    legs = results.get(MAIL, {}).get("legs")
+    if legs:
+        lines.append(
+            f"claim -> mail, p50 of each leg ({legs['claims']} claims): relay "
+            f"{legs['relay_p50_ms']} ms, RabbitMQ + consumer {legs['broker_p50_ms']} ms, "
+            f"queued, sent and accepted {legs['sender_p50_ms']} ms"
+        )
     return "\n".join(lines)
