@@ -14,6 +14,8 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        # the client's (address, port) of each accepted message: which connection it came on
+        self.peers: list[tuple[str, int]] = []
         self.refused: set[str] = set()
         self._lock = threading.Lock()
         # While `holding` is set, DATA waits (up to 10 s) until `release` is set, and
@@ -42,6 +44,7 @@ class Mailbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.peers.append(session.peer)
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:

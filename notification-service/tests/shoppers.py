@@ -66,16 +66,18 @@ async def deliver_as_of(client: httpx.AsyncClient, clock: FrozenClock) -> None:
 
     app = client.app  # type: ignore[attr-defined]
     settings = app.state.settings
+    email = EmailChannel(settings)
     async with httpx.AsyncClient() as http:
         sender = Sender(
             app.state.session_factory,
             clock,
             settings,
-            email=EmailChannel(settings),
+            email=email,
             webhook=WebhookChannel(http),
         )
         while await sender.deliver_due():
             pass
+    await email.close()
 
 
 async def known(client: httpx.AsyncClient, user: uuid.UUID) -> bool:

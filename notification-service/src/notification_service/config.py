@@ -20,6 +20,10 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 10.0
+    # Connections to the mail server are kept open and reused: at most this many at once,
+    # each closed once idle this long (servers drop idle clients after a few minutes).
+    smtp_max_connections: int = Field(4, ge=1)
+    smtp_idle_seconds: float = Field(30.0, gt=0)
     mail_from: str = Field(
         "Check-in Rewards <no-reply@checkin.example>", description="The sender of every mail"
     )

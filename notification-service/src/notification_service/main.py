@@ -81,11 +81,12 @@ def create_app(
                 )
                 secret = await links.load_secret(session, now=the_clock.now())
             signer = links.LinkSigner(secret, settings.public_url)
+            email = EmailChannel(settings)
             sender = Sender(
                 factory,
                 the_clock,
                 settings,
-                email=EmailChannel(settings),
+                email=email,
                 webhook=WebhookChannel(http),
                 shop_webhook=ShopWebhookChannel(
                     http, factory, allow_loopback=settings.allow_loopback_urls
@@ -119,6 +120,7 @@ def create_app(
                 await reminders.job.stop()
                 await consumer.stop()
                 await sender.stop()
+                await email.close()
 
     app = create_service_app(
         service="notification",

@@ -1,9 +1,5 @@
 """Sending one notification over its channel. A failure says whether retrying can help."""
 
-from email import policy
-from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
-from email.message import EmailMessage
-from email.policy import Policy
 from email.utils import formatdate
 from typing import Protocol
 
@@ -11,6 +7,13 @@ import aiosmtplib
 import httpx
 
 from notification_service.config import NotificationSettings
+from notification_service.delivery.mail_bytes import (
+    MailFrom,
+    UnsendableAddress,
+    mail_bytes,
+    needs_smtputf8,
+)
+from notification_service.delivery.smtp_connections import SmtpConnections
 from notification_service.log.models import Notification
 
 
@@ -26,59 +29,40 @@ class DeliveryFailed(Exception):
         self.response_status = response_status
 
 
-class OneLineHeader(UnstructuredHeader, BaseHeader):
-    """Sent as it is on one line (a header line may have 998 characters, RFC 5322): folding
-    a long unsubscribe URL at 78 would turn it into RFC 2047 encoded words, which no mail
-    client reads as a URL. The header object folds itself, whatever policy sends it."""
-
-    def fold(self, *, policy: Policy) -> str:
-        return f"{self.name}: {self}{policy.linesep}"
-
-
-HEADERS = HeaderRegistry()
-HEADERS.map_to_type("list-unsubscribe", OneLineHeader)
-MAIL_POLICY = policy.SMTP.clone(header_factory=HEADERS)
-
-
 class EmailChannel:
+    """Mail over SMTP: the message written as bytes (`mail_bytes`), sent on a reused
+    connection (`SmtpConnections`). `close()` at shutdown says goodbye to the server."""
+
     def __init__(self, settings: NotificationSettings) -> None:
         self.settings = settings
+        self.mail_from = MailFrom.parse(settings.mail_from)
+        self.connections = SmtpConnections(settings)
 
-    def message(self, notification: Notification) -> EmailMessage:
-        message = EmailMessage(policy=MAIL_POLICY)
-        message["From"] = self.settings.mail_from
-        message["To"] = notification.recipient
-        message["Subject"] = notification.subject
-        message["Date"] = formatdate(usegmt=True)  # RFC 5322 requires it: when it is sent
-        # The same on every attempt: should a crash between the SMTP server's acceptance and
-        # our commit send a mail twice, mail systems can tell the copies are one message.
-        message["Message-ID"] = f"<{notification.id}@checkin.example>"
-        message["X-Notification-Id"] = str(notification.id)
-        if notification.unsubscribe_url:  # RFC 2369 and RFC 8058 one-click
-            message["List-Unsubscribe"] = f"<{notification.unsubscribe_url}>"
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(notification.body_text)
-        if notification.body_html:
-            message.add_alternative(notification.body_html, subtype="html")
-        return message
+    def message(self, notification: Notification) -> bytes:
+        return mail_bytes(
+            self.mail_from,
+            notification_id=notification.id,
+            recipient=notification.recipient,
+            subject=notification.subject,
+            date=formatdate(usegmt=True),  # RFC 5322 requires it: when it is sent
+            body_text=notification.body_text,
+            body_html=notification.body_html,
+            unsubscribe_url=notification.unsubscribe_url,
+        )
 
     async def send(self, notification: Notification) -> None:
-        s = self.settings
         try:
-            await aiosmtplib.send(
-                self.message(notification),
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                use_tls=s.smtp_security == "tls",
-                start_tls=s.smtp_security == "starttls",  # False, not None: None means "if offered"
-                username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                timeout=s.smtp_timeout_seconds,
+            message = self.message(notification)
+        except UnsendableAddress as exc:
+            raise DeliveryFailed(str(exc), permanent=True) from exc
+        utf8 = needs_smtputf8(self.mail_from.address, notification.recipient)
+        try:
+            await self.connections.send(
+                self.mail_from.address, notification.recipient, message, utf8=utf8
             )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
+        except aiosmtplib.SMTPRecipientRefused as exc:
             raise DeliveryFailed(
-                f"recipient refused: {exc.recipients[0]}", permanent=all(c >= 500 for c in codes)
+                f"recipient refused: {exc.code} {exc.message}", permanent=exc.code >= 500
             ) from exc
         except aiosmtplib.SMTPResponseException as exc:
             raise DeliveryFailed(
@@ -92,6 +76,9 @@ class EmailChannel:
             ) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise DeliveryFailed(f"SMTP unavailable: {exc!r}", permanent=False) from exc
+
+    async def close(self) -> None:
+        await self.connections.close()
 
 
 class WebhookChannel:
