@@ -24,7 +24,7 @@ import report
 import stack as bench_stack
 from checkin_testkit.database import drop_database
 from checkin_testkit.events import private_exchange
-from flow import QueueDepth, check_in_event_lag, claim_to_mail_legs
+from flow import QueueDepth, check_in_event_lag
 from probes import CpuMeter, MetricsPoller
 from settle import settle
 
@@ -337,9 +337,8 @@ async def measure(
         mail_tokens = (tokens / "mail.txt").read_text().split()
         emails = [f"mail-{u.replace('-', '')[:12]}@bench.example" for u in mail_users]
         result = await loads.claim_to_mail(
-            gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail", meter
+            gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail", meter, database_url
         )
-        result["legs"] = await claim_to_mail_legs(database_url, tiers["Mail prize"])
         ok = result["errors"]["no_mail"] == 0 and result["mails_per_claim"] == [1]
         result["check"] = check(
             ok, f"{result['statuses']}; mails per claim {result['mails_per_claim']}"

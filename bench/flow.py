@@ -5,6 +5,7 @@ how much of that was spent waiting in the outbox (to `published_at`)."""
 
 import asyncio
 import contextlib
+import statistics
 from typing import Any
 
 import aio_pika
@@ -74,42 +75,46 @@ async def check_in_event_lag(database_url: str, since: Any) -> dict[str, float |
     }
 
 
-async def claim_to_mail_legs(database_url: str, tier_id: str) -> dict[str, float | int]:
-    """Where a claim's way to its mail spends its time, p50 of each leg in milliseconds:
-    the claim's clock to its event published (reward's relay), published to received
-    (RabbitMQ and notification's consumer), and received to sent (the notification queued,
-    notification's sender and the SMTP exchange). The claim's and the sending's times are
-    the services' clocks, the others PostgreSQL's `now()` (a transaction's start), all on
-    this one machine."""
+async def claim_to_mail_legs(
+    database_url: str, answered: dict[str, float], accepted: dict[str, float]
+) -> dict[str, float | int]:
+    """Where the time from a claim's answer to its mail's acceptance goes, the median of
+    each leg in milliseconds: answered to its event published (reward's relay, after the
+    commit), published to received (RabbitMQ and notification's consumer), received to
+    sent (the notification queued, then notification's sender and the SMTP exchange) and
+    sent to the file in the SMTP sink's Maildir. `answered` and `accepted` are the
+    client's and the sink's times per recipient; the others PostgreSQL's `now()` (a
+    transaction's start) and the sender's clock, all on this one machine."""
     connection = await asyncpg.connect(database_url)
     try:
-        row = await connection.fetchrow(
+        rows = await connection.fetch(
             """
-            WITH legs AS (
-                SELECT 1000 * extract(epoch FROM o.published_at - c.claimed_at) AS relay,
-                       1000 * extract(epoch FROM i.received_at - o.published_at) AS broker,
-                       1000 * extract(epoch FROM n.sent_at - i.received_at) AS sender
-                FROM reward.claim c
-                JOIN reward.outbox o
-                  ON o.event_type = 'reward.claimed.v1'
-                 AND o.payload->'data'->>'claim_id' = c.id::text
-                JOIN notification.inbox i ON i.event_id = o.id
-                JOIN notification.notification n
-                  ON n.cause = 'claim:' || c.id AND n.channel = 'email'
-                WHERE c.tier_id = $1::uuid
-            )
-            SELECT count(*) AS claims,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY relay) AS relay,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY broker) AS broker,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY sender) AS sender
-            FROM legs
+            SELECT n.recipient,
+                   extract(epoch FROM o.published_at) AS published,
+                   extract(epoch FROM i.received_at) AS received,
+                   extract(epoch FROM n.sent_at) AS sent
+            FROM notification.notification n
+            JOIN reward.outbox o
+              ON o.event_type = 'reward.claimed.v1'
+             AND n.cause = 'claim:' || (o.payload->'data'->>'claim_id')
+            JOIN notification.inbox i ON i.event_id = o.id
+            WHERE n.channel = 'email' AND n.recipient = ANY($1::text[])
             """,
-            tier_id,
+            list(answered),
         )
     finally:
         await connection.close()
-    assert row is not None
-    legs: dict[str, float | int] = {"claims": int(row["claims"])}
-    for leg in ("relay", "broker", "sender"):
-        legs[f"{leg}_p50_ms"] = round(float(row[leg] or 0), 1)
-    return legs
+    legs: dict[str, list[float]] = {"relay": [], "broker": [], "sender": [], "sink": []}
+    for row in rows:
+        recipient = row["recipient"]
+        if recipient not in accepted or row["sent"] is None:
+            continue
+        published, received, sent = (float(row[k]) for k in ("published", "received", "sent"))
+        legs["relay"].append(published - answered[recipient])
+        legs["broker"].append(received - published)
+        legs["sender"].append(sent - received)
+        legs["sink"].append(accepted[recipient] - sent)
+    medians: dict[str, float | int] = {"claims": len(legs["relay"])}
+    for leg, times in legs.items():
+        medians[f"{leg}_p50_ms"] = round(1000 * statistics.median(times), 1) if times else 0.0
+    return medians

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+from flow import claim_to_mail_legs
 from probes import CpuMeter, MetricsPoller
 
 HERE = Path(__file__).resolve().parent
@@ -188,7 +189,13 @@ def percentile(values: list[float] | list[int], p: float) -> float:
 
 
 async def claim_to_mail(
-    gateway: str, tier: str, tokens: list[str], emails: list[str], maildir: Path, cpu: CpuMeter
+    gateway: str,
+    tier: str,
+    tokens: list[str],
+    emails: list[str],
+    maildir: Path,
+    cpu: CpuMeter,
+    database_url: str,
 ) -> dict[str, Any]:
     """Claims at a moderate pace (20 in flight); for each, the time from its answer to
     its mail being accepted by the SMTP sink (the file's time in the Maildir). The CPU is
@@ -228,6 +235,7 @@ async def claim_to_mail(
         await asyncio.sleep(0.5)
     used = cpu.stop()
     latencies = [1e6 * (min(times) - answered[e]) for e, times in arrived.items()]
+    first = {e: min(times) for e, times in arrived.items()}
     return {
         "rps": round(len(tokens) / claiming, 1),
         "requests": len(tokens),
@@ -241,6 +249,7 @@ async def claim_to_mail(
         "errors": {"no_mail": len(wanted) - len(arrived)},
         "mails_per_claim": sorted({len(t) for t in arrived.values()}),
         "mean_ms": round(statistics.mean(latencies) / 1000, 1) if latencies else None,
+        "legs": await claim_to_mail_legs(database_url, answered, first),
         "cpu_percent": used,
         **cost(cpu, len(tokens)),
         "series": [],

@@ -192,8 +192,9 @@ def cost_table(results: dict[str, dict[str, Any]]) -> str:
     legs = results.get(MAIL, {}).get("legs")
     if legs:
         lines.append(
-            f"claim -> mail, p50 of each leg ({legs['claims']} claims): relay "
-            f"{legs['relay_p50_ms']} ms, RabbitMQ + consumer {legs['broker_p50_ms']} ms, "
-            f"queued, sent and accepted {legs['sender_p50_ms']} ms"
+            f"claim answered -> mail accepted, median of each leg ({legs['claims']} claims): "
+            f"to published {legs['relay_p50_ms']} ms, RabbitMQ + consumer "
+            f"{legs['broker_p50_ms']} ms, queued and sent {legs['sender_p50_ms']} ms, "
+            f"into the sink's Maildir {legs['sink_p50_ms']} ms"
         )
     return "\n".join(lines)
