@@ -53,6 +53,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--storm-connections", type=int, default=200)
     parser.add_argument("--stock", type=int, default=100)
     parser.add_argument("--mail-claims", type=int, default=200)
+    parser.add_argument(
+        "--mail-in-flight", type=int, default=20, help="claims at a time in the mail run"
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
     parser.add_argument(
@@ -333,11 +336,18 @@ async def measure(
 
     if "mail" in only:
         await settled()
-        print(f"• claim to mail: {args.mail_claims} claims, 20 in flight")
+        print(f"• claim to mail: {args.mail_claims} claims, {args.mail_in_flight} in flight")
         mail_tokens = (tokens / "mail.txt").read_text().split()
         emails = [f"mail-{u.replace('-', '')[:12]}@bench.example" for u in mail_users]
         result = await loads.claim_to_mail(
-            gateway, tiers["Mail prize"], mail_tokens, emails, state / "mail", meter, database_url
+            gateway,
+            tiers["Mail prize"],
+            mail_tokens,
+            emails,
+            state / "mail",
+            meter,
+            database_url,
+            args.mail_in_flight,
         )
         ok = result["errors"]["no_mail"] == 0 and result["mails_per_claim"] == [1]
         result["check"] = check(

@@ -196,16 +196,17 @@ async def claim_to_mail(
     maildir: Path,
     cpu: CpuMeter,
     database_url: str,
+    in_flight: int,
 ) -> dict[str, Any]:
-    """Claims at a moderate pace (20 in flight); for each, the time from its answer to
+    """Claims, `in_flight` at a time; for each, the time from its answer to
     its mail being accepted by the SMTP sink (the file's time in the Maildir). The CPU is
     counted from the first claim to the last mail (the SMTP sink's included)."""
     answered: dict[str, float] = {}
     cpu.start()
     started = time.monotonic()
-    limits = httpx.Limits(max_connections=20)
+    limits = httpx.Limits(max_connections=in_flight)
     async with httpx.AsyncClient(base_url=gateway, timeout=30, limits=limits) as client:
-        gate = asyncio.Semaphore(20)
+        gate = asyncio.Semaphore(in_flight)
 
         async def claim(token: str, email: str) -> int:
             async with gate:
