@@ -46,7 +46,9 @@ def read(raw: bytes) -> EmailMessage:
     return message
 
 
-def written(recipient: str, subject: str, text: str, html: str | None, **kw: str) -> bytes:
+def written(
+    recipient: str, subject: str, text: str, html: str | None, eight_bit: bool = False, **kw: str
+) -> bytes:
     return mail_bytes(
         MailFrom.parse(kw.get("mail_from", "Check-in Rewards <no-reply@checkin.example>")),
         notification_id=uuid.UUID("0b5d3c6e-7a1f-4a55-9d0e-2f1e6b7c8d90"),
@@ -56,6 +58,7 @@ def written(recipient: str, subject: str, text: str, html: str | None, **kw: str
         body_text=text,
         body_html=html,
         unsubscribe_url=kw.get("unsubscribe_url"),
+        eight_bit=eight_bit,
     )
 
 
@@ -63,10 +66,11 @@ def lines_of(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
 
+@pytest.mark.parametrize("eight_bit", [False, True], ids=["7-bit server", "8BITMIME server"])
 @pytest.mark.parametrize("case", CASES)
-def test_the_message_reads_back_as_given(case: str) -> None:
+def test_the_message_reads_back_as_given(case: str, eight_bit: bool) -> None:
     recipient, subject, text, html = CASES[case]
-    raw = written(recipient, subject, text, html)
+    raw = written(recipient, subject, text, html, eight_bit)
     message = read(raw)
     assert not message.defects
     assert message["To"] == recipient
@@ -89,17 +93,35 @@ def test_the_message_reads_back_as_given(case: str) -> None:
         assert all(not part.defects for part in message.walk())
 
 
+@pytest.mark.parametrize("eight_bit", [False, True], ids=["7-bit server", "8BITMIME server"])
 @pytest.mark.parametrize("case", CASES)
-def test_lines_end_in_crlf_are_short_and_only_an_address_needs_8_bits(case: str) -> None:
+def test_lines_end_in_crlf_and_are_short_and_8_bits_only_where_allowed(
+    case: str, eight_bit: bool
+) -> None:
     recipient, subject, text, html = CASES[case]
-    raw = written(recipient, subject, text, html)
+    raw = written(recipient, subject, text, html, eight_bit)
     assert raw.endswith(b"\r\n")
+    head, _, _ = raw.partition(b"\r\n\r\n")
     for line in raw[:-2].split(b"\r\n"):
         assert b"\r" not in line and b"\n" not in line
         assert len(line) <= 998
-        if not line.startswith(b"To: "):
-            assert line.isascii()
+    for line in head.split(b"\r\n"):
+        assert line.isascii() or line.startswith(b"To: ")
+    if not eight_bit:
+        assert all(line.isascii() or line.startswith(b"To: ") for line in raw.split(b"\r\n"))
     assert needs_smtputf8("no-reply@checkin.example", recipient) == (not recipient.isascii())
+
+
+def test_for_an_8bitmime_server_a_korean_body_is_readable_as_it_is() -> None:
+    text = "축하합니다! 운송장 번호 TRK-42"
+    assert text.encode() in written("k@example.com", "S", text, None, eight_bit=True)
+    assert text.encode() not in written("k@example.com", "S", text, None, eight_bit=False)
+    # a line too long for SMTP goes in base64 even then
+    long_line = "가" * 400  # 1,200 octets in UTF-8
+    raw = written("k@example.com", "S", long_line, None, eight_bit=True)
+    assert long_line.encode() not in raw
+    plain = read(raw).get_body(("plain",))
+    assert plain is not None and plain.get_content().rstrip("\n") == long_line
 
 
 def test_no_text_given_adds_a_header() -> None:

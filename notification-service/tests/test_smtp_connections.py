@@ -136,3 +136,15 @@ async def test_an_address_with_a_line_break_fails_permanently_and_sends_nothing(
         await channel.send(notification("victim@example.com\r\nRCPT TO:<other@example.com>"))
     assert failed.value.permanent
     assert server.mailbox.messages == []
+
+
+async def test_a_korean_body_goes_as_8_bits_to_a_server_that_offers_8bitmime(
+    channel: EmailChannel, server: SmtpServer
+) -> None:
+    korean = notification(addresses(1)[0])
+    korean.body_text = "축하합니다! 운송장 번호 TRK-42"
+    await channel.send(korean)
+    [mail] = server.mailbox.messages
+    assert mail["Content-Transfer-Encoding"] == "8bit"
+    body = mail.get_body(("plain",))
+    assert body is not None and body.get_content().rstrip("\r\n") == korean.body_text

@@ -10,6 +10,7 @@ from notification_service.config import NotificationSettings
 from notification_service.delivery.mail_bytes import (
     MailFrom,
     UnsendableAddress,
+    check_address,
     mail_bytes,
     needs_smtputf8,
 )
@@ -38,7 +39,7 @@ class EmailChannel:
         self.mail_from = MailFrom.parse(settings.mail_from)
         self.connections = SmtpConnections(settings)
 
-    def message(self, notification: Notification) -> bytes:
+    def message(self, notification: Notification, *, eight_bit: bool = False) -> bytes:
         return mail_bytes(
             self.mail_from,
             notification_id=notification.id,
@@ -48,17 +49,21 @@ class EmailChannel:
             body_text=notification.body_text,
             body_html=notification.body_html,
             unsubscribe_url=notification.unsubscribe_url,
+            eight_bit=eight_bit,
         )
 
     async def send(self, notification: Notification) -> None:
         try:
-            message = self.message(notification)
+            check_address(notification.recipient)  # refused before any server is asked
         except UnsendableAddress as exc:
             raise DeliveryFailed(str(exc), permanent=True) from exc
         utf8 = needs_smtputf8(self.mail_from.address, notification.recipient)
         try:
             await self.connections.send(
-                self.mail_from.address, notification.recipient, message, utf8=utf8
+                self.mail_from.address,
+                notification.recipient,
+                lambda eight_bit: self.message(notification, eight_bit=eight_bit),
+                utf8=utf8,
             )
         except aiosmtplib.SMTPRecipientRefused as exc:
             raise DeliveryFailed(

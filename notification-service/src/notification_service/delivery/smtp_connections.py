@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import socket
 import time
+from collections.abc import Callable
 
 import aiosmtplib
 
@@ -32,29 +33,42 @@ class SmtpConnections:
         self._local_hostname: str | None = None
         self.opened = 0  # how many connections were opened, for tests and curiosity
 
-    async def send(self, sender: str, recipient: str, message: bytes, *, utf8: bool) -> None:
-        """One mail to one recipient; raises what aiosmtplib raises."""
-        options, encoding = (["SMTPUTF8"], "utf-8") if utf8 else ([], "ascii")
+    async def send(
+        self, sender: str, recipient: str, compose: Callable[[bool], bytes], *, utf8: bool
+    ) -> None:
+        """One mail to one recipient, `compose(eight_bit)` written for the connection it
+        goes out on (whether the server takes 8-bit bodies); raises what aiosmtplib
+        raises."""
+        encoding = "utf-8" if utf8 else "ascii"
         timeout = self.settings.smtp_timeout_seconds
+
+        async def begin(smtp: aiosmtplib.SMTP) -> bytes:
+            if utf8 and not smtp.supports_extension("smtputf8"):
+                raise aiosmtplib.SMTPNotSupported("SMTPUTF8 is not offered by the server")
+            eight_bit = smtp.supports_extension("8bitmime")
+            options = (["SMTPUTF8"] if utf8 else []) + (["BODY=8BITMIME"] if eight_bit else [])
+            await smtp.mail(sender, options=options, encoding=encoding, timeout=timeout)
+            return compose(eight_bit)
+
         async with self._slots:
             smtp, reused = await self._take()
-            if utf8 and not smtp.supports_extension("smtputf8"):
-                self._idle.append((smtp, time.monotonic()))
-                raise aiosmtplib.SMTPNotSupported("SMTPUTF8 is not offered by the server")
             try:
                 try:
-                    await smtp.mail(sender, options=options, encoding=encoding, timeout=timeout)
+                    message = await begin(smtp)
                 except (*GONE, aiosmtplib.SMTPResponseException) as exc:
                     closing = getattr(exc, "code", SERVICE_CLOSING) == SERVICE_CLOSING
                     if not (reused and closing):
                         raise
                     smtp.close()
                     smtp = await self._open()
-                    await smtp.mail(sender, options=options, encoding=encoding, timeout=timeout)
+                    message = await begin(smtp)
                 await smtp.rcpt(recipient, encoding=encoding, timeout=timeout)
                 await smtp.data(message, timeout=timeout)
             except aiosmtplib.SMTPResponseException as exc:
                 await self._after_refusal(smtp, exc)
+                raise
+            except aiosmtplib.SMTPNotSupported:  # nothing was said: the connection is fine
+                self._idle.append((smtp, time.monotonic()))
                 raise
             except BaseException:
                 smtp.close()
