@@ -60,7 +60,7 @@ def create_app(
         "purchase.recorded.v1": directory.on_purchase,
         "user.eligibility_changed.v1": directory.on_eligibility_changed,
         "attendance.checked_in.v1": directory.on_checked_in,
-        "reward.claimed.v1": alerts.on_claimed,
+        "reward.claimed.v1": Batched(alerts.on_claimed_many),
         "reward.stock_low.v1": alerts.on_stock_low,
         "reward.points_changed.v1": shop_webhook_handlers.on_points_changed,
         "reward.fulfilment_changed.v1": fulfilment.on_fulfilment_changed,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notification_service.directory.models import AlertRecipient, Contact
-from notification_service.log.service import enqueue
+from notification_service.log.service import Queued, enqueue, enqueue_many
 from notification_service.rendering import Templates
 from notification_service.shop_webhooks import service as shop_webhooks
 
@@ -24,30 +24,45 @@ class AlertHandlers:
         self.templates = templates
         self.webhook_url = webhook_url
 
-    async def on_claimed(self, session: AsyncSession, envelope: Envelope, data: Any) -> None:
-        assert isinstance(data, RewardClaimedV1)
-        await tell_the_shop(session, envelope, data)
-        contact = await session.get(Contact, data.user_id)
-        if contact is None or contact.email is None:
-            raise ContactUnknown(f"no email known for user {data.user_id}")
-        message = self.templates.render(
-            "reward_claimed",
-            locale=contact.locale,
-            name=contact.name,
-            tier_name=data.tier_name,
-            points=data.points,
-            claim_number=data.claim_number or str(data.claim_id),
-        )
-        await enqueue(
-            session,
-            cause=f"claim:{data.claim_id}",
-            kind="reward_claimed",
-            channel="email",
-            recipient=contact.email,
-            message=message,
-            now=envelope.occurred_at,
-            user_id=data.user_id,
-        )
+    async def on_claimed_many(
+        self, session: AsyncSession, claims: list[tuple[Envelope, Any]]
+    ) -> None:
+        """The claims that arrived together: the shop's webhooks told of each, and a mail
+        to each shopper, with one read of the webhooks, one of the shoppers and one
+        statement for each kind of row, whatever the number. A shopper whose address is
+        not known yet fails the run: the consumer then takes its events one by one, and
+        only that one waits for the address (retried)."""
+        for _, data in claims:
+            assert isinstance(data, RewardClaimedV1)
+        await shop_webhooks.tell_many(session, [t for e, d in claims for t in told(e, d)])
+        users = {data.user_id for _, data in claims}
+        found = await session.execute(select(Contact).where(Contact.user_id.in_(users)))
+        contacts = {contact.user_id: contact for contact in found.scalars()}
+        mails = []
+        for envelope, data in claims:
+            contact = contacts.get(data.user_id)
+            if contact is None or contact.email is None:
+                raise ContactUnknown(f"no email known for user {data.user_id}")
+            message = self.templates.render(
+                "reward_claimed",
+                locale=contact.locale,
+                name=contact.name,
+                tier_name=data.tier_name,
+                points=data.points,
+                claim_number=data.claim_number or str(data.claim_id),
+            )
+            mails.append(
+                Queued(
+                    cause=f"claim:{data.claim_id}",
+                    kind="reward_claimed",
+                    channel="email",
+                    recipient=contact.email,
+                    message=message,
+                    now=envelope.occurred_at,
+                    user_id=data.user_id,
+                )
+            )
+        await enqueue_many(session, mails)
 
     async def on_stock_low(self, session: AsyncSession, envelope: Envelope, data: Any) -> None:
         assert isinstance(data, RewardStockLowV1)
@@ -78,26 +93,19 @@ class AlertHandlers:
             )
 
 
-async def tell_the_shop(session: AsyncSession, envelope: Envelope, data: RewardClaimedV1) -> None:
+def told(envelope: Envelope, data: RewardClaimedV1) -> list[shop_webhooks.Told]:
     """`reward.claimed` for every claim; `points.credited` for a points tier's."""
-    told = data.model_dump(mode="json")
-    await shop_webhooks.tell(
-        session,
-        event_type="reward.claimed",
-        event_id=envelope.id,
-        occurred_at=envelope.occurred_at,
-        data=told,
-    )
+    claimed = data.model_dump(mode="json")
+    events = [shop_webhooks.Told("reward.claimed", envelope.id, envelope.occurred_at, claimed)]
     if data.kind == "points" and data.points:
-        await shop_webhooks.tell(
-            session,
-            event_type="points.credited",
-            event_id=uuid.uuid5(envelope.id, "points.credited"),
-            occurred_at=envelope.occurred_at,
-            data={
-                "user_id": told["user_id"],
-                "amount": data.points,
-                "reason": f"reward: {data.tier_name}",
-                "claim_id": told["claim_id"],
-            },
+        credited = {
+            "user_id": claimed["user_id"],
+            "amount": data.points,
+            "reason": f"reward: {data.tier_name}",
+            "claim_id": claimed["claim_id"],
+        }
+        credit_id = uuid.uuid5(envelope.id, "points.credited")
+        events.append(
+            shop_webhooks.Told("points.credited", credit_id, envelope.occurred_at, credited)
         )
+    return events

@@ -2,7 +2,9 @@
 the unit of work commits. The unique (cause, recipient, channel) key makes queueing idempotent."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from checkin_shared.pagination import NewestFirst, keyset_page
 from sqlalchemy import select
@@ -12,6 +14,45 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notification_service.directory.models import Contact
 from notification_service.log.models import Notification
 from notification_service.rendering import Rendered
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A notification to queue (see `enqueue`)."""
+
+    cause: str
+    kind: str
+    channel: str
+    recipient: str
+    message: Rendered
+    now: datetime
+    user_id: uuid.UUID | None = None
+    unsubscribe_url: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        email = self.channel == "email"
+        return {
+            "id": uuid.uuid4(),
+            "cause": self.cause,
+            "kind": self.kind,
+            "channel": self.channel,
+            "recipient": self.recipient,
+            "user_id": self.user_id,
+            "subject": self.message.subject,
+            "body_text": self.message.text,
+            "body_html": self.message.html if email else None,
+            "unsubscribe_url": self.unsubscribe_url if email else None,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": self.now,
+            "created_at": self.now,
+        }
+
+
+# Built once: SQLAlchemy reuses its compiled form; many rows go as one executemany.
+QUEUE = insert(Notification).on_conflict_do_nothing(
+    constraint="uq_notification_cause_recipient_channel"
+)
 
 
 async def enqueue(
@@ -27,28 +68,16 @@ async def enqueue(
     unsubscribe_url: str | None = None,
 ) -> bool:
     """True when queued; False when this (cause, recipient, channel) exists already."""
-    inserted = await session.execute(
-        insert(Notification)
-        .values(
-            id=uuid.uuid4(),
-            cause=cause,
-            kind=kind,
-            channel=channel,
-            recipient=recipient,
-            user_id=user_id,
-            subject=message.subject,
-            body_text=message.text,
-            body_html=message.html if channel == "email" else None,
-            unsubscribe_url=unsubscribe_url if channel == "email" else None,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(constraint="uq_notification_cause_recipient_channel")
-        .returning(Notification.id)
-    )
+    queued = Queued(cause, kind, channel, recipient, message, now, user_id, unsubscribe_url)
+    inserted = await session.execute(QUEUE.values(queued.row()).returning(Notification.id))
     return inserted.scalar_one_or_none() is not None
+
+
+async def enqueue_many(session: AsyncSession, notifications: list[Queued]) -> None:
+    """Each one queued unless its (cause, recipient, channel) exists already; one
+    statement for all of them."""
+    if notifications:
+        await session.execute(QUEUE, [n.row() for n in notifications])
 
 
 NEWEST_FIRST = NewestFirst(Notification.created_at, Notification.id, lambda n: (n.created_at, n.id))

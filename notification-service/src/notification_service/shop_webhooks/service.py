@@ -5,6 +5,7 @@ deliveries listed per webhook. Helpers flush; the unit of work commits."""
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,56 @@ async def delete(session: AsyncSession, webhook_id: uuid.UUID, *, now: datetime)
         raise ProblemError(404, "webhook_not_found", "Webhook not found", "No such webhook")
 
 
+@dataclass(frozen=True)
+class Told:
+    """An event to tell the shop's webhooks of (see `tell_many`)."""
+
+    event_type: str
+    event_id: uuid.UUID
+    occurred_at: datetime
+    data: dict[str, Any]
+
+    def delivery(self, hook_id: uuid.UUID, url: str) -> dict[str, Any]:
+        """The notification row of its delivery to one webhook."""
+        return {
+            "id": uuid.uuid4(),
+            "cause": f"{self.event_type}:{self.event_id}:{hook_id}",
+            "kind": self.event_type,
+            "channel": CHANNEL,
+            "recipient": url,
+            "subject": self.event_type,
+            "body_text": "",
+            "webhook_id": hook_id,
+            "event_id": self.event_id,
+            "payload": {
+                "event_id": str(self.event_id),
+                "type": self.event_type,
+                "occurred_at": self.occurred_at.isoformat(),
+                "data": self.data,
+            },
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": self.occurred_at,
+            "created_at": self.occurred_at,
+        }
+
+
+# Built once: SQLAlchemy reuses its compiled form; many rows go as one executemany.
+QUEUE_DELIVERY = insert(Notification).on_conflict_do_nothing(
+    constraint="uq_notification_cause_recipient_channel"
+)
+
+
+async def _subscribed(session: AsyncSession, event_types: set[str]) -> list[Any]:
+    """The live webhooks taking any of these types: (id, url, events)."""
+    hooks = await session.execute(
+        select(ShopWebhook.id, ShopWebhook.url, ShopWebhook.events).where(
+            ShopWebhook.deleted_at.is_(None), ShopWebhook.events.overlap(sorted(event_types))
+        )
+    )
+    return list(hooks.all())
+
+
 async def tell(
     session: AsyncSession,
     *,
@@ -79,42 +130,29 @@ async def tell(
 ) -> int:
     """Queue a delivery of this event to every webhook that takes it: once per event and
     webhook, however often the cause is handled. Returns how many were queued."""
-    hooks = await session.execute(
-        select(ShopWebhook.id, ShopWebhook.url).where(
-            ShopWebhook.deleted_at.is_(None), ShopWebhook.events.contains([event_type])
-        )
-    )
-    payload = {
-        "event_id": str(event_id),
-        "type": event_type,
-        "occurred_at": occurred_at.isoformat(),
-        "data": data,
-    }
+    told = Told(event_type, event_id, occurred_at, data)
     queued = 0
-    for hook_id, url in hooks.all():
+    for hook_id, url, _ in await _subscribed(session, {event_type}):
         inserted = await session.execute(
-            insert(Notification)
-            .values(
-                id=uuid.uuid4(),
-                cause=f"{event_type}:{event_id}:{hook_id}",
-                kind=event_type,
-                channel=CHANNEL,
-                recipient=url,
-                subject=event_type,
-                body_text="",
-                webhook_id=hook_id,
-                event_id=event_id,
-                payload=payload,
-                status="pending",
-                attempts=0,
-                next_attempt_at=occurred_at,
-                created_at=occurred_at,
-            )
-            .on_conflict_do_nothing(constraint="uq_notification_cause_recipient_channel")
-            .returning(Notification.id)
+            QUEUE_DELIVERY.values(told.delivery(hook_id, url)).returning(Notification.id)
         )
         queued += inserted.scalar_one_or_none() is not None
     return queued
+
+
+async def tell_many(session: AsyncSession, events: list[Told]) -> None:
+    """`tell` for many events: one read of the webhooks, one statement for the rows."""
+    if not events:
+        return
+    hooks = await _subscribed(session, {e.event_type for e in events})
+    rows = [
+        told.delivery(hook_id, url)
+        for told in events
+        for hook_id, url, types in hooks
+        if told.event_type in types
+    ]
+    if rows:
+        await session.execute(QUEUE_DELIVERY, rows)
 
 
 async def deliveries(
