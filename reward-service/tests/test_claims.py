@@ -277,3 +277,52 @@ async def test_a_grant_wakes_the_outbox_relay_when_it_commits(
         await asyncio.wait_for(woken.wait(), 2)
     finally:
         await listener.close()
+
+
+async def test_a_claim_number_of_seven_digits_reads_alike_in_the_answer_and_the_event(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    """The grant's statement writes the number into the event as `claim_number` does for
+    the answer: C- and at least six digits, never cut to six."""
+    await rewards.sql(
+        "SELECT setval('reward.claim_number_seq', "
+        "greatest(999999, (SELECT last_value FROM reward.claim_number_seq)))"
+    )
+    tier = await rewards.tier(stock=3)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    made = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+    assert made.status_code == 201
+    number = made.json()["claim_number"]
+    assert re.fullmatch(r"C-\d{7,}", number), number
+    [(told,)] = await rewards.sql(
+        "SELECT payload->'data'->>'claim_number' FROM reward.outbox "
+        "WHERE event_type = 'reward.claimed.v1' AND payload->'data'->>'claim_id' = :c",
+        c=made.json()["claim_id"],
+    )
+    assert told == number
+
+
+async def test_one_shopper_claiming_eight_times_at_once_gets_one_unit_and_one_event(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    """The claims all read "not held yet"; the grants' statements then meet at the claim's
+    unique key, and each loser's statement is undone whole, its unit of stock with it."""
+    tier = await rewards.tier(stock=20)
+    user, headers = rewards.shopper()
+    await rewards.give_days([user], tier["required_days"])
+    answers = await asyncio.gather(
+        *(client.post(f"/rewards/{tier['id']}/claims", headers=headers) for _ in range(8))
+    )
+    codes = sorted((r.status_code, r.json().get("code", "")) for r in answers)
+    assert codes == [(201, "")] + [(409, "already_claimed")] * 7
+    [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
+    )
+    [(events,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.outbox WHERE event_type = 'reward.claimed.v1' "
+        "AND payload->'data'->>'tier_id' = :t",
+        t=tier["id"],
+    )
+    assert (stock, claims, events) == (19, 1, 1)

@@ -126,7 +126,8 @@ async def claim(
 
     if idempotency_key is None:
         # Read before the transaction: a refusal (most of a storm) then needs none, and the
-        # session's connection is taken only after this read has given its own back.
+        # session's connection is taken only after this read has given its own back; a
+        # tier without a daily limit is then granted by one statement, with no transaction.
         early = await context.read_early(
             reads,
             user_id=principal.user_id,
@@ -134,7 +135,18 @@ async def claim(
             tier_id=tier_id,
             now=now,
         )
-        return await claim_now(service.claimable(early))
+        tier = service.claimable(early)
+        if tier.daily_limit is not None:
+            return await claim_now(tier)
+        created = await service.claim_alone(
+            reads,
+            tier,
+            user_id=principal.user_id,
+            now=now,
+            shipping=body.shipping if body else None,
+        )
+        catalog.invalidate()  # the tier's stock changed
+        return created
     answer = await idempotency.run_once(
         work.session,
         user_id=principal.user_id,

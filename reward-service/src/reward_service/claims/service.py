@@ -1,29 +1,24 @@
-"""A claim is one transaction: enough days by the tier's rule, one per shopper, tier and
-`seq` (unique key: the n-th claim of a repeating tier), the day's count under the tier's
-daily limit (a conditional upsert), the stock taken last by one conditional UPDATE, the
-ledger entry and the events. Any refusal raises and the request's unit of work rolls
-everything back: nothing is half-written."""
+"""A claim: enough days by the tier's rule, one per shopper, tier and `seq` (unique key:
+the n-th claim of a repeating tier), the day's count under the tier's daily limit (a
+conditional upsert), then the grant, one statement (`grant.py`: the stock taken by a
+conditional UPDATE, the claim, its fulfilment or ledger entry, the events). Any refusal
+raises and the request's unit of work rolls everything back: nothing is half-written. A
+tier without a daily limit, claimed without an Idempotency-Key, is that one statement
+alone (`claim_alone`)."""
 
 import uuid
 from datetime import datetime
 
 from checkin_shared.errors import ProblemError
-from checkin_shared.events.contracts import RewardClaimedV1
-from checkin_shared.events.envelope import wrap
-from checkin_shared.request_id import request_id_var
+from checkin_shared.unit_of_work import Reads
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reward_service.claims import context, rules
+from reward_service.claims import context, grant, rules
 from reward_service.claims.context import ClaimContext
-from reward_service.claims.models import Claim, Fulfilment, claim_number
+from reward_service.claims.grant import Grant
 from reward_service.claims.schemas import ClaimCreated
 from reward_service.claims.shipping import ShippingAddress
-from reward_service.db import OUTBOX
-from reward_service.points import service as points
-from reward_service.points.expiry import expiry_of
-from reward_service.stock.events import announce_low_stock, crossed_threshold
-from reward_service.stock.take import take_one
 from reward_service.tiers import service as tiers
 from reward_service.tiers.models import TierDayClaims
 
@@ -65,65 +60,44 @@ async def claim(
     """`read_before`: the context as `context.read_early` read it, already `claimable`
     (else it is read here, inside the transaction). Either is a READ COMMITTED snapshot
     taken before the writes; what the writes rely on, each write checks again under its
-    row's lock: the unique claim key, the daily slot, the stock."""
+    row's lock: the daily slot, the stock, the unique claim key (`grant.py`)."""
     tier = read_before or claimable(
         await context.read(
             session, user_id=user_id, token_eligible=token_eligible, tier_id=tier_id, now=now
         )
     )
-    claim_id = uuid.uuid4()
-    inserted = await session.execute(
-        insert(Claim)
-        .values(id=claim_id, user_id=user_id, tier_id=tier_id, claimed_at=now, seq=tier.held + 1)
-        .on_conflict_do_nothing(index_elements=[Claim.user_id, Claim.tier_id, Claim.seq])
-        .returning(Claim.number)
-    )
-    number = inserted.scalar_one_or_none()
-    if number is None:  # the same claim, made at the same moment by another request
-        raise already_claimed(tier)
     if tier.daily_limit is not None:
         await take_daily_slot(session, tier, now=now)
-    if tier.kind == "item":  # its journey starts: waiting for the address, or ready to ship
-        status = "awaiting_address" if shipping is None else "pending"
-        address = shipping.model_dump() if shipping else {}
-        session.add(Fulfilment(claim_id=claim_id, status=status, updated_at=now, **address))
-    if tier.kind == "points" and tier.points is not None:
-        points.credit(
-            session,
-            user_id=user_id,
-            amount=tier.points,
-            reason=f"reward: {tier.name}",
-            claim_id=claim_id,
-            now=now,
-            expires_at=expiry_of(now, tier.timezone, tier.points_expire_after_days),
-        )
-    # The claim's own rows first; the stock last, with its event in the same statement,
-    # so the tier's row is locked for that statement and the COMMIT only.
-    await session.flush()
-    claimed = wrap(
-        RewardClaimedV1(
-            claim_id=claim_id,
-            claim_number=claim_number(number),
-            user_id=user_id,
-            tier_id=tier_id,
-            tier_name=tier.name,
-            kind=tier.kind,
-            points=tier.points,
-            claimed_at=now,
-            stock_left=0,  # a placeholder: the statement writes what is left
-        ),
-        occurred_at=now,
-        producer=OUTBOX.info["producer"],
-        correlation_id=request_id_var.get(),
-    )
-    stock_left = await take_one(session, tier_id, claimed)
-    if stock_left is None:
+    made = Grant.of(tier, user_id=user_id, now=now, shipping=shipping)
+    try:
+        return granted(tier, await grant.in_session(session, made))
+    except grant.AlreadyGranted:
+        raise already_claimed(tier) from None
+
+
+async def claim_alone(
+    reads: Reads,
+    tier: ClaimContext,
+    *,
+    user_id: uuid.UUID,
+    now: datetime,
+    shipping: ShippingAddress | None = None,
+) -> ClaimCreated:
+    """A claimable tier without a daily limit, claimed by one statement of its own (no
+    BEGIN/COMMIT) on the pool's connection: what `claim` writes, in one round trip."""
+    assert tier.daily_limit is None
+    made = Grant.of(tier, user_id=user_id, now=now, shipping=shipping)
+    try:
+        async with reads.statement() as connection:
+            return granted(tier, await grant.alone(connection, made))
+    except grant.AlreadyGranted:
+        raise already_claimed(tier) from None
+
+
+def granted(tier: ClaimContext, created: ClaimCreated | None) -> ClaimCreated:
+    if created is None:  # none was left when the statement came to it
         raise out_of_stock(tier)
-    if crossed_threshold(stock_left + 1, stock_left, tier.low_stock_threshold):
-        await announce_low_stock(session, tier, stock=stock_left, now=now)
-    return ClaimCreated(
-        claim_id=claim_id, claim_number=claim_number(number), tier_id=tier_id, claimed_at=now
-    )
+    return created
 
 
 async def take_daily_slot(session: AsyncSession, tier: ClaimContext, *, now: datetime) -> None:
