@@ -2,11 +2,31 @@
 
 import asyncio
 import threading
+import uuid
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from notification_service.log.models import Notification
+
+
+def mail_to(recipient: str, subject: str, body: str) -> Notification:
+    """A claim's mail to `recipient`, as the log holds it, for a channel to send."""
+    return Notification(
+        id=uuid.uuid4(),
+        cause=f"test:{uuid.uuid4()}",
+        kind="reward_claimed",
+        channel="email",
+        recipient=recipient,
+        subject=subject,
+        body_text=body,
+        status="pending",
+        attempts=0,
+        next_attempt_at=datetime.now(UTC),
+        created_at=datetime.now(UTC),
+    )
 
 
 class Mailbox:

@@ -6,30 +6,17 @@ refused recipient does not cost the connection."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 
 import pytest
 from checkin_testkit.apps import free_port
-from mail import SmtpServer
+from mail import SmtpServer, mail_to
 from notification_service.config import NotificationSettings
 from notification_service.delivery.channels import DeliveryFailed, EmailChannel
 from notification_service.log.models import Notification
 
 
 def notification(recipient: str) -> Notification:
-    return Notification(
-        id=uuid.uuid4(),
-        cause=f"test:{uuid.uuid4()}",
-        kind="reward_claimed",
-        channel="email",
-        recipient=recipient,
-        subject="You claimed a reward",
-        body_text="Congratulations",
-        status="pending",
-        attempts=0,
-        next_attempt_at=datetime.now(UTC),
-        created_at=datetime.now(UTC),
-    )
+    return mail_to(recipient, "You claimed a reward", "Congratulations")
 
 
 def addresses(n: int) -> list[str]:

@@ -2,12 +2,9 @@
 it; where it does not, the mail fails at once as permanent (it was retried six times as
 "temporary" before), against real SMTP servers on loopback."""
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 from checkin_testkit.apps import free_port
-from mail import SmtpServer
+from mail import SmtpServer, mail_to
 from notification_service.config import NotificationSettings
 from notification_service.delivery.channels import DeliveryFailed, EmailChannel
 from notification_service.log.models import Notification
@@ -16,19 +13,7 @@ ADDRESS = "소연.김@example.com"
 
 
 def notification(recipient: str) -> Notification:
-    return Notification(
-        id=uuid.uuid4(),
-        cause=f"test:{uuid.uuid4()}",
-        kind="reward_claimed",
-        channel="email",
-        recipient=recipient,
-        subject="보상을 받으셨습니다",
-        body_text="축하합니다",
-        status="pending",
-        attempts=0,
-        next_attempt_at=datetime.now(UTC),
-        created_at=datetime.now(UTC),
-    )
+    return mail_to(recipient, "보상을 받으셨습니다", "축하합니다")
 
 
 @pytest.fixture

@@ -13,6 +13,19 @@ from checkin_shared.events.envelope import wrap
 from checkin_testkit.events import eventually, publish_envelope
 
 
+async def claims_and_events(rewards: Any, tier_id: str) -> tuple[int, int]:
+    """How many claims of the tier are stored, and how many reward.claimed events."""
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier_id
+    )
+    [(events,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.outbox WHERE event_type = 'reward.claimed.v1' "
+        "AND payload->'data'->>'tier_id' = :t",
+        t=tier_id,
+    )
+    return int(claims), int(events)
+
+
 async def test_not_enough_days_is_403_with_required_and_have(
     client: httpx.AsyncClient, rewards: Any
 ) -> None:
@@ -203,15 +216,7 @@ async def test_once_the_stock_is_gone_refusals_still_say_which_and_write_nothing
     assert (again.status_code, again.json()["code"]) == (409, "already_claimed")
     refused = await client.post(url, headers=late_headers)
     assert (refused.status_code, refused.json()["code"]) == (409, "out_of_stock")
-    [(claims,)] = await rewards.sql(
-        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
-    )
-    [(events,)] = await rewards.sql(
-        "SELECT count(*) FROM reward.outbox WHERE event_type = 'reward.claimed.v1' "
-        "AND payload->'data'->>'tier_id' = :t",
-        t=tier["id"],
-    )
-    assert (claims, events) == (1, 1)
+    assert await claims_and_events(rewards, tier["id"]) == (1, 1)
 
 
 async def test_an_empty_idempotency_key_is_refused_and_claims_nothing(
@@ -317,12 +322,4 @@ async def test_one_shopper_claiming_eight_times_at_once_gets_one_unit_and_one_ev
     codes = sorted((r.status_code, r.json().get("code", "")) for r in answers)
     assert codes == [(201, "")] + [(409, "already_claimed")] * 7
     [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
-    [(claims,)] = await rewards.sql(
-        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
-    )
-    [(events,)] = await rewards.sql(
-        "SELECT count(*) FROM reward.outbox WHERE event_type = 'reward.claimed.v1' "
-        "AND payload->'data'->>'tier_id' = :t",
-        t=tier["id"],
-    )
-    assert (stock, claims, events) == (19, 1, 1)
+    assert (stock, *await claims_and_events(rewards, tier["id"])) == (19, 1, 1)

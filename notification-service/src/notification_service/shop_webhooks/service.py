@@ -13,11 +13,10 @@ from checkin_shared.errors import ProblemError
 from checkin_shared.outbound_urls import check_outbound_url
 from checkin_shared.pagination import keyset_page
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notification_service.log.models import Notification
-from notification_service.log.service import NEWEST_FIRST
+from notification_service.log.service import NEWEST_FIRST, QUEUE
 from notification_service.shop_webhooks.models import ShopWebhook
 
 CHANNEL = "shop_webhook"
@@ -104,12 +103,6 @@ class Told:
         }
 
 
-# Built once: SQLAlchemy reuses its compiled form; many rows go as one executemany.
-QUEUE_DELIVERY = insert(Notification).on_conflict_do_nothing(
-    constraint="uq_notification_cause_recipient_channel"
-)
-
-
 async def _subscribed(session: AsyncSession, event_types: set[str]) -> list[Any]:
     """The live webhooks taking any of these types: (id, url, events)."""
     hooks = await session.execute(
@@ -134,7 +127,7 @@ async def tell(
     queued = 0
     for hook_id, url, _ in await _subscribed(session, {event_type}):
         inserted = await session.execute(
-            QUEUE_DELIVERY.values(told.delivery(hook_id, url)).returning(Notification.id)
+            QUEUE.values(told.delivery(hook_id, url)).returning(Notification.id)
         )
         queued += inserted.scalar_one_or_none() is not None
     return queued
@@ -152,7 +145,7 @@ async def tell_many(session: AsyncSession, events: list[Told]) -> None:
         if told.event_type in types
     ]
     if rows:
-        await session.execute(QUEUE_DELIVERY, rows)
+        await session.execute(QUEUE, rows)
 
 
 async def deliveries(
