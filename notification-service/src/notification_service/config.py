@@ -46,6 +46,8 @@ class NotificationSettings(RuntimeSettings, BusinessTimeSettings):
     reminder_check_seconds: float = 30.0
     sender_poll_seconds: float = 1.0
     sender_batch_size: int = 20
+    # Sending loops per process: one leases and sends while another waits on the server.
+    sender_workers: int = Field(2, ge=1)
     # A notification being sent is not picked again before this (a crashed sender's
     # notifications are sent again once it passes).
     sender_lease_seconds: float = Field(60.0, gt=0)

@@ -5,7 +5,8 @@ short transaction (`leased_until`, on the database's clock, which every replica 
 the mail is spoken with no transaction open, and the outcome recorded in a second one. A
 replica that dies while sending leaves the lease to expire: the notification is sent
 again (same Message-ID).
-It wakes when the consumer commits new notifications, and polls anyway."""
+It wakes when the consumer commits new notifications, and polls anyway; a process runs
+`sender_workers` such loops at once."""
 
 import asyncio
 import contextlib
@@ -52,7 +53,7 @@ class Sender:
         self.channels: dict[str, Channel] = {"email": email, "webhook": webhook}
         if shop_webhook is not None:
             self.channels["shop_webhook"] = shop_webhook
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
 
     def backoff(self, attempts: int) -> timedelta:
@@ -131,13 +132,21 @@ class Sender:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="notification-sender")
+        """`sender_workers` loops: while one waits for the mail server's answers to its
+        batch, another leases and sends what came meanwhile (leases keep them apart, as
+        they keep replicas apart)."""
+        self._tasks = [
+            asyncio.create_task(self._loop(), name=f"notification-sender-{n}")
+            for n in range(self.settings.sender_workers)
+        ]
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+        self._tasks = []
 
     async def _loop(self) -> None:
         while True:

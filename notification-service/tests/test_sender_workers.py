@@ -1,0 +1,58 @@
+"""A sender with several loops (`sender_workers`) sends each queued mail exactly once:
+the loops lease their batches apart, as replicas do. Against the suite's real SMTP server
+and database; the loops of this test's own sender (the app's is running too) race for the
+same rows."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from checkin_testkit.events import eventually
+from notification_service.delivery.channels import EmailChannel, WebhookChannel
+from notification_service.delivery.sender import Sender
+from notification_service.log.service import Queued, enqueue_many
+from notification_service.rendering import Rendered
+
+
+async def test_many_loops_send_each_queued_mail_exactly_once(
+    client: httpx.AsyncClient, smtp: Any
+) -> None:
+    app = client.app  # type: ignore[attr-defined]
+    settings = app.state.settings.model_copy(update={"sender_workers": 4, "sender_batch_size": 3})
+    recipients = [f"worker-{uuid.uuid4().hex[:10]}@example.com" for _ in range(30)]
+    now = datetime.now(UTC)
+    message = Rendered(subject="Your reward", text="Hello", html="<p>Hello</p>")
+    email = EmailChannel(settings)
+    async with httpx.AsyncClient() as http:
+        sender = Sender(
+            app.state.session_factory,
+            app.state.clock,
+            settings,
+            email=email,
+            webhook=WebhookChannel(http),
+        )
+        sender.start()
+        assert len(sender._tasks) == 4
+        try:
+            async with app.state.session_factory() as session:
+                await enqueue_many(
+                    session,
+                    [
+                        Queued(f"test:{r}", "reward_claimed", "email", r, message, now)
+                        for r in recipients
+                    ],
+                )
+                await session.commit()
+            sender.wake()
+
+            async def all_sent() -> bool:
+                return all(smtp.mailbox.to(r) for r in recipients)
+
+            await eventually(all_sent, within=20)
+            await asyncio.sleep(0.5)  # room for a wrong second copy
+        finally:
+            await sender.stop()
+            await email.close()
+    assert sorted(len(smtp.mailbox.to(r)) for r in recipients) == [1] * 30
