@@ -56,3 +56,42 @@ async def test_many_loops_send_each_queued_mail_exactly_once(
             await sender.stop()
             await email.close()
     assert sorted(len(smtp.mailbox.to(r)) for r in recipients) == [1] * 30
+
+
+class CountingSender(Sender):
+    """The real loops, with each round counted instead of run (nothing is due)."""
+
+    rounds = 0
+
+    async def deliver_due(self) -> int:
+        self.rounds += 1
+        return 0
+
+
+async def test_a_wake_with_nothing_due_costs_one_round_not_one_per_loop(
+    client: httpx.AsyncClient,
+) -> None:
+    app = client.app  # type: ignore[attr-defined]
+    settings = app.state.settings.model_copy(
+        update={"sender_workers": 4, "sender_poll_seconds": 60}
+    )
+    email = EmailChannel(settings)
+    async with httpx.AsyncClient() as http:
+        sender = CountingSender(
+            app.state.session_factory,
+            app.state.clock,
+            settings,
+            email=email,
+            webhook=WebhookChannel(http),
+        )
+        sender.start()
+        try:
+            await asyncio.sleep(0.1)
+            assert sender.rounds == 4  # each loop's first look
+            for _ in range(10):  # e.g. ten consumer commits of check-ins
+                sender.wake()
+                await asyncio.sleep(0.05)
+            assert sender.rounds == 4 + 10
+        finally:
+            await sender.stop()
+            await email.close()

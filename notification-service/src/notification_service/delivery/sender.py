@@ -55,6 +55,9 @@ class Sender:
             self.channels["shop_webhook"] = shop_webhook
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
+        # One loop at a time waits for a wake (the others queue here): a commit that
+        # queued nothing (most of them: check-ins) costs one empty lease, not one per loop.
+        self._one_waits = asyncio.Lock()
 
     def backoff(self, attempts: int) -> timedelta:
         seconds = self.settings.retry_base_seconds * 2 ** (attempts - 1)
@@ -155,6 +158,7 @@ class Sender:
                     continue
             except Exception as exc:  # the loop outlives any single failure
                 log.warning("sender: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.sender_poll_seconds)
-            self._wake.clear()
+            async with self._one_waits:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.sender_poll_seconds)
+                self._wake.clear()
