@@ -5,6 +5,7 @@ same rows."""
 
 import asyncio
 import uuid
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,45 +17,54 @@ from notification_service.log.service import Queued, enqueue_many
 from notification_service.rendering import Rendered
 
 
-async def test_many_loops_send_each_queued_mail_exactly_once(
-    client: httpx.AsyncClient, smtp: Any
-) -> None:
+@asynccontextmanager
+async def running(client: httpx.AsyncClient, kind: type[Sender], **settings: Any) -> Any:
+    """A started sender of `kind` on the app's database with these settings changed;
+    stopped (and its mail connections closed) afterwards."""
     app = client.app  # type: ignore[attr-defined]
-    settings = app.state.settings.model_copy(update={"sender_workers": 4, "sender_batch_size": 3})
-    recipients = [f"worker-{uuid.uuid4().hex[:10]}@example.com" for _ in range(30)]
-    now = datetime.now(UTC)
-    message = Rendered(subject="Your reward", text="Hello", html="<p>Hello</p>")
-    email = EmailChannel(settings)
+    changed = app.state.settings.model_copy(update=settings)
+    email = EmailChannel(changed)
     async with httpx.AsyncClient() as http:
-        sender = Sender(
+        sender = kind(
             app.state.session_factory,
             app.state.clock,
-            settings,
+            changed,
             email=email,
             webhook=WebhookChannel(http),
         )
         sender.start()
-        assert len(sender._tasks) == 4
         try:
-            async with app.state.session_factory() as session:
-                await enqueue_many(
-                    session,
-                    [
-                        Queued(f"test:{r}", "reward_claimed", "email", r, message, now)
-                        for r in recipients
-                    ],
-                )
-                await session.commit()
-            sender.wake()
-
-            async def all_sent() -> bool:
-                return all(smtp.mailbox.to(r) for r in recipients)
-
-            await eventually(all_sent, within=20)
-            await asyncio.sleep(0.5)  # room for a wrong second copy
+            yield sender
         finally:
             await sender.stop()
             await email.close()
+
+
+async def test_many_loops_send_each_queued_mail_exactly_once(
+    client: httpx.AsyncClient, smtp: Any
+) -> None:
+    app = client.app  # type: ignore[attr-defined]
+    recipients = [f"worker-{uuid.uuid4().hex[:10]}@example.com" for _ in range(30)]
+    now = datetime.now(UTC)
+    message = Rendered(subject="Your reward", text="Hello", html="<p>Hello</p>")
+    async with running(client, Sender, sender_workers=4, sender_batch_size=3) as sender:
+        assert len(sender._tasks) == 4
+        async with app.state.session_factory() as session:
+            await enqueue_many(
+                session,
+                [
+                    Queued(f"test:{r}", "reward_claimed", "email", r, message, now)
+                    for r in recipients
+                ],
+            )
+            await session.commit()
+        sender.wake()
+
+        async def all_sent() -> bool:
+            return all(smtp.mailbox.to(r) for r in recipients)
+
+        await eventually(all_sent, within=20)
+        await asyncio.sleep(0.5)  # room for a wrong second copy
     assert sorted(len(smtp.mailbox.to(r)) for r in recipients) == [1] * 30
 
 
@@ -71,27 +81,10 @@ class CountingSender(Sender):
 async def test_a_wake_with_nothing_due_costs_one_round_not_one_per_loop(
     client: httpx.AsyncClient,
 ) -> None:
-    app = client.app  # type: ignore[attr-defined]
-    settings = app.state.settings.model_copy(
-        update={"sender_workers": 4, "sender_poll_seconds": 60}
-    )
-    email = EmailChannel(settings)
-    async with httpx.AsyncClient() as http:
-        sender = CountingSender(
-            app.state.session_factory,
-            app.state.clock,
-            settings,
-            email=email,
-            webhook=WebhookChannel(http),
-        )
-        sender.start()
-        try:
-            await asyncio.sleep(0.1)
-            assert sender.rounds == 4  # each loop's first look
-            for _ in range(10):  # e.g. ten consumer commits of check-ins
-                sender.wake()
-                await asyncio.sleep(0.05)
-            assert sender.rounds == 4 + 10
-        finally:
-            await sender.stop()
-            await email.close()
+    async with running(client, CountingSender, sender_workers=4, sender_poll_seconds=60) as sender:
+        await asyncio.sleep(0.1)
+        assert sender.rounds == 4  # each loop's first look
+        for _ in range(10):  # e.g. ten consumer commits of check-ins
+            sender.wake()
+            await asyncio.sleep(0.05)
+        assert sender.rounds == 4 + 10
