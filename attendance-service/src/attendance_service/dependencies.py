@@ -6,9 +6,7 @@ from checkin_shared.clock import Clock
 from checkin_shared.state import from_state
 from fastapi import Depends
 
-from attendance_service.checkins.campaign_rules import RulesInForce
 from attendance_service.config import AttendanceSettings
 
 SettingsDep = Annotated[AttendanceSettings, Depends(from_state("settings"))]
 ClockDep = Annotated[Clock, Depends(from_state("clock"))]
-CampaignRulesDep = Annotated[RulesInForce, Depends(from_state("campaign_rules"))]

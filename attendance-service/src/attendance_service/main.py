@@ -70,6 +70,7 @@ def create_app(
         description="Daily check-ins, streaks and calendars; admin views of attendance.",
         lifespan=lifespan,
     )
+    app.include_router(checkins_router.hot)
     app.include_router(checkins_router.router)
     app.include_router(admin_router.router)
     return app

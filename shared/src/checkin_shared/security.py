@@ -10,16 +10,30 @@ from checkin_shared.errors import ProblemError
 from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /auth/login")
+BEARER_SCHEME = Depends(_bearer)
+"""The bearer scheme in a `DirectRoute`'s OpenAPI (`dependencies=[BEARER_SCHEME]`); such a
+route runs no dependency, so its endpoint calls `bearer_principal` itself."""
+
+
+async def _verified(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise invalid_token("missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(credentials.credentials)
 
 
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise invalid_token("missing bearer token")
-    verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(credentials.credentials)
+    return await _verified(request, credentials)
+
+
+async def bearer_principal(request: Request) -> Principal:
+    """`current_principal` for a `DirectRoute`: the caller's verified token, else 401."""
+    return await _verified(request, await _bearer(request))
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

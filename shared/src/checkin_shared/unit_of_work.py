@@ -7,7 +7,7 @@ A refusal (`ProblemError`) rolls back too, unless it was raised with `keeping_ch
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 import asyncpg
 from fastapi import Depends, Request
@@ -58,24 +58,37 @@ class CountedWork(Protocol):
     outcome: str
 
 
+W = TypeVar("W", bound=CountedWork)
+
+
+@asynccontextmanager
+async def counted(
+    request: Request, record: OutcomeRecorder | None, work: AbstractAsyncContextManager[W]
+) -> AsyncIterator[W]:
+    """The work, closed (committed) when the block ends; its outcome counted after that,
+    from the problem's code when one is raised. A route closes it before it answers, so a
+    client never sees a success that was not stored."""
+    try:
+        async with work as opened:
+            yield opened
+    except ProblemError as refused:
+        if record is not None:
+            record(request, refused.code)
+        raise
+    if record is not None:
+        record(request, opened.outcome)
+
+
 def _counted(
     record: OutcomeRecorder | None,
     open_work: Callable[[Request], AbstractAsyncContextManager[CountedWork]],
 ) -> Any:
-    """A dependency yielding the work `open_work` opens, closed (committed) before the
-    answer is sent (`scope="function"`), so a client never sees a success that was not
-    stored; the outcome is counted after that, from the problem's code when one is raised."""
+    """A dependency yielding the work `open_work` opens (see `counted`), closed before the
+    answer is sent (`scope="function"`)."""
 
     async def open_counted_work(request: Request) -> AsyncIterator[CountedWork]:
-        try:
-            async with open_work(request) as work:
-                yield work
-        except ProblemError as refused:
-            if record is not None:
-                record(request, refused.code)
-            raise
-        if record is not None:
-            record(request, work.outcome)
+        async with counted(request, record, open_work(request)) as work:
+            yield work
 
     return Depends(open_counted_work, scope="function")
 
@@ -103,14 +116,19 @@ class StatementWork:
     outcome: str = field(default="ok")
 
 
+@asynccontextmanager
+async def statement_work(engine: AsyncEngine, success: str = "ok") -> AsyncIterator[StatementWork]:
+    """A `StatementWork` on one of `engine`'s pooled connections."""
+    async with single_statement(engine) as connection:
+        yield StatementWork(connection, success)
+
+
 def request_single_statement(record: OutcomeRecorder | None = None, *, success: str = "ok") -> Any:
     """A dependency yielding the request's `StatementWork`: for a route whose whole write is
     one statement (its own transaction), without a session (see `_counted`)."""
 
-    @asynccontextmanager
-    async def open_statement(request: Request) -> AsyncIterator[StatementWork]:
-        async with single_statement(request.app.state.engine) as connection:
-            yield StatementWork(connection, success)
+    def open_statement(request: Request) -> AbstractAsyncContextManager[StatementWork]:
+        return statement_work(request.app.state.engine, success)
 
     return _counted(record, open_statement)
 

@@ -1,49 +1,50 @@
 from datetime import date
 from typing import Annotated
 
-from checkin_shared.security import CurrentUser
-from checkin_shared.unit_of_work import SessionDep, StatementWork, request_single_statement
-from fastapi import APIRouter, Query, status
+from checkin_shared.direct_route import DirectRoute, json_answer
+from checkin_shared.security import BEARER_SCHEME, CurrentUser, bearer_principal
+from checkin_shared.unit_of_work import SessionDep, counted, statement_work
+from fastapi import APIRouter, Query, Request, Response, status
 
 from attendance_service.checkins import service
 from attendance_service.checkins.metrics import count_check_in
 from attendance_service.checkins.schemas import AttendanceSummary, Calendar, CheckInRead
 from attendance_service.days import business_day, day_range
-from attendance_service.dependencies import CampaignRulesDep, ClockDep, SettingsDep
+from attendance_service.dependencies import ClockDep, SettingsDep
 
 router = APIRouter(prefix="/attendance", tags=["check-ins"])
-# The check-in is one write statement (checkins/statement.py), with at most once a second
-# a read of whether campaign eligibility rules apply: no BEGIN/COMMIT and no session.
-CheckInWork = Annotated[
-    StatementWork, request_single_statement(count_check_in, success="checked_in")
-]
+# The hottest route: a DirectRoute (no dependency solving), one write statement
+# (checkins/statement.py), with at most once a second a read of whether campaign
+# eligibility rules apply: no BEGIN/COMMIT and no session.
+hot = APIRouter(prefix="/attendance", tags=["check-ins"], route_class=DirectRoute)
 
 
-@router.post(
+@hot.post(
     "/check-ins",
     status_code=status.HTTP_201_CREATED,
+    response_model=CheckInRead,
+    dependencies=[BEARER_SCHEME],
     summary="Check in for today (once per business day)",
     responses={403: {"description": "not_eligible"}, 409: {"description": "already_checked_in"}},
 )
-async def check_in(
-    principal: CurrentUser,
-    work: CheckInWork,
-    settings: SettingsDep,
-    clock: ClockDep,
-    rules: CampaignRulesDep,
-) -> CheckInRead:
+async def check_in(request: Request) -> Response:
     """Records today's check-in for the signed-in shopper: once per business day (the
     business time zone decides when a day starts), only for a shopper with a paid purchase
     (followed by events: no new sign-in is needed after one is recorded or refunded).
     A second check-in the same day is 409 `already_checked_in` and changes nothing."""
-    return await service.check_in(
-        work.connection,
-        user_id=principal.user_id,
-        token_eligible=principal.eligible,
-        now=clock.now(),
-        zone=settings.zone,
-        rules=rules,
-    )
+    principal = await bearer_principal(request)
+    state = request.app.state
+    work = statement_work(state.engine, success="checked_in")
+    async with counted(request, count_check_in, work) as opened:
+        read = await service.check_in(
+            opened.connection,
+            user_id=principal.user_id,
+            token_eligible=principal.eligible,
+            now=state.clock.now(),
+            zone=state.settings.zone,
+            rules=state.campaign_rules,
+        )
+    return json_answer(read, status.HTTP_201_CREATED)
 
 
 @router.get("/me", summary="My attendance: today, totals and streaks")
