@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import event_floor
 import httpx
 import imports
 import loads
@@ -57,6 +58,9 @@ def parse_args() -> argparse.Namespace:
         "--mail-in-flight", type=int, default=20, help="claims at a time in the mail run"
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--floor-events", type=int, default=10_000, help="events in the event-floor ceiling"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
     parser.add_argument(
         "--admin-url",
@@ -198,6 +202,10 @@ async def measure(
         print("• ceiling: PostgreSQL single-row inserts, pgbench (10 s)")
         results["ceiling: PostgreSQL insert (pgbench)"] = await loads.pgbench(
             bench_stack.database_url(args.admin_url), state, 10
+        )
+        print(f"• floor: {args.floor_events:,} events with nothing of ours (RabbitMQ, 2 consumers)")
+        results["floor: one event, nothing of ours"] = await event_floor.event_floor(
+            args.amqp_url, args.floor_events
         )
 
     async def checkins(

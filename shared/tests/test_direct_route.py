@@ -13,10 +13,11 @@ from checkin_shared.app import create_service_app
 from checkin_shared.direct_route import DirectRoute, json_answer
 from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import StaticKeySet
-from checkin_shared.security import BEARER_SCHEME, CurrentUser, bearer_principal
+from checkin_shared.security import CurrentUser
 from checkin_shared.tokens import TokenVerifier
 from checkin_testkit.tokens import TokenMinter
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, Query, Request, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel
 
 
@@ -33,6 +34,14 @@ def stamp(user_id: uuid.UUID) -> Stamp:
     return Stamp(user_id=user_id, day=at.date(), at=at, note='출석 "완료" ✓', streak=None)
 
 
+Streak = Annotated[int | None, Query(ge=1, description="Days in a row")]
+Key = Annotated[str | None, Header(alias="Idempotency-Key", max_length=8)]
+
+
+def stamped(tier_id: uuid.UUID, *, streak: int | None, key: str | None) -> Stamp:
+    return stamp(tier_id).model_copy(update={"streak": streak, "note": key or ""})
+
+
 @asynccontextmanager
 async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
@@ -43,9 +52,8 @@ def app_with_both(minter: TokenMinter) -> FastAPI:
     direct = APIRouter(prefix="/probe", route_class=DirectRoute)
     plain = APIRouter(prefix="/probe")
 
-    @direct.post("/direct", status_code=201, response_model=Stamp, dependencies=[BEARER_SCHEME])
-    async def direct_stamp(request: Request) -> Response:
-        principal = await bearer_principal(request)
+    @direct.post("/direct", status_code=201, response_model=Stamp)
+    async def direct_stamp(request: Request, principal: CurrentUser) -> Response:
         if request.headers.get("x-refuse"):
             raise ProblemError(409, "already_stamped", "Already stamped", "Once a day")
         return json_answer(stamp(principal.user_id), 201)
@@ -53,6 +61,22 @@ def app_with_both(minter: TokenMinter) -> FastAPI:
     @plain.post("/plain", status_code=201)
     async def plain_stamp(principal: CurrentUser) -> Stamp:
         return stamp(principal.user_id)
+
+    @direct.get("/direct/{tier_id}", response_model=Stamp)
+    async def direct_params(
+        request: Request,
+        principal: CurrentUser,
+        tier_id: uuid.UUID,
+        streak: Streak = None,
+        key: Key = None,
+    ) -> Response:
+        return json_answer(stamped(tier_id, streak=streak, key=key))
+
+    @plain.get("/plain/{tier_id}")
+    async def plain_params(
+        principal: CurrentUser, tier_id: uuid.UUID, streak: Streak = None, key: Key = None
+    ) -> Stamp:
+        return stamped(tier_id, streak=streak, key=key)
 
     app = create_service_app(
         service="probe", segment="probe", title="probe", description="", lifespan=no_lifespan
@@ -99,6 +123,31 @@ async def test_a_direct_route_refuses_as_any_route_does() -> None:
     assert refused.json()["code"] == "already_stamped"
 
 
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        (f"/{uuid.UUID(int=7)}?streak=3", {"Idempotency-Key": "k-1"}, 200),
+        (f"/{uuid.UUID(int=7)}", {}, 200),
+        ("/not-a-uuid?streak=3", {}, 422),
+        (f"/{uuid.UUID(int=7)}?streak=0", {}, 422),
+        (f"/{uuid.UUID(int=7)}?streak=many", {"Idempotency-Key": "much-too-long"}, 422),
+        ("/x?streak=0", {"Idempotency-Key": "much-too-long"}, 422),
+        ("/x?streak=0", {"Authorization": "Bearer not.a.token"}, 401),  # the token first
+    ],
+)
+async def test_a_direct_route_takes_its_parameters_as_a_fastapi_route_does(
+    path: str, headers: dict[str, str], status: int
+) -> None:
+    minter = TokenMinter()
+    headers = {"Authorization": f"Bearer {minter.token()}", **headers}
+    async with client(app_with_both(minter)) as http:
+        direct = await http.get(f"/probe/direct{path}", headers=headers)
+        plain = await http.get(f"/probe/plain{path}", headers=headers)
+    assert direct.status_code == plain.status_code == status
+    assert direct.content == plain.content
+    assert direct.headers["content-type"] == plain.headers["content-type"]
+
+
 def test_a_direct_route_is_documented_like_a_fastapi_route() -> None:
     spec = app_with_both(TokenMinter()).openapi()
     direct = spec["paths"]["/probe/direct"]["post"]
@@ -107,13 +156,20 @@ def test_a_direct_route_is_documented_like_a_fastapi_route() -> None:
     schema = direct["responses"]["201"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/Stamp"}
     assert direct["responses"]["401"] == plain["responses"]["401"]
+    with_params = spec["paths"]["/probe/direct/{tier_id}"]["get"]
+    assert with_params["parameters"] == spec["paths"]["/probe/plain/{tier_id}"]["get"]["parameters"]
+    assert [p["name"] for p in with_params["parameters"]] == [
+        "tier_id",
+        "streak",
+        "Idempotency-Key",
+    ]
 
 
 async def _needs_something() -> int:
     return 1
 
 
-async def with_query(request: Request, q: Annotated[int, Query()]) -> Response:
+async def with_cookie(request: Request, seen: Annotated[str | None, Cookie()] = None) -> Response:
     return Response()
 
 
@@ -127,33 +183,34 @@ async def with_body(request: Request, body: Stamp) -> Response:
     return Response()
 
 
-async def with_path(request: Request, tier_id: uuid.UUID) -> Response:
-    return Response()
-
-
 async def only_the_request(request: Request) -> Response:
     return Response()
 
 
+async def with_the_caller(request: Request, principal: CurrentUser) -> Response:
+    return Response()
+
+
 @pytest.mark.parametrize(
-    ("path", "endpoint", "dependencies"),
+    ("endpoint", "dependencies"),
     [
-        ("/q", with_query, []),
-        ("/d", with_dependency, []),
-        ("/b", with_body, []),
-        ("/p/{tier_id}", with_path, []),
-        ("/r", only_the_request, [Depends(_needs_something)]),
+        (with_cookie, []),
+        (with_dependency, []),
+        (with_body, []),
+        (only_the_request, [Depends(_needs_something)]),
     ],
 )
 def test_a_direct_route_refuses_what_it_would_not_run(
-    path: str, endpoint: Any, dependencies: list[Any]
+    endpoint: Any, dependencies: list[Any]
 ) -> None:
     router = APIRouter(route_class=DirectRoute)
     with pytest.raises(TypeError, match="DirectRoute runs only its endpoint"):
-        router.add_api_route(path, endpoint, methods=["POST"], dependencies=dependencies)
+        router.add_api_route("/r", endpoint, methods=["POST"], dependencies=dependencies)
 
 
-def test_a_direct_route_takes_the_request_and_a_documented_scheme() -> None:
+def test_a_direct_route_takes_the_caller_and_a_documented_scheme() -> None:
     router = APIRouter(route_class=DirectRoute)
-    router.add_api_route("/r", only_the_request, methods=["POST"], dependencies=[BEARER_SCHEME])
-    assert isinstance(router.routes[0], DirectRoute)
+    scheme = Depends(HTTPBearer(auto_error=False))
+    router.add_api_route("/r", only_the_request, methods=["POST"], dependencies=[scheme])
+    router.add_api_route("/u", with_the_caller, methods=["POST"])
+    assert all(isinstance(route, DirectRoute) for route in router.routes)

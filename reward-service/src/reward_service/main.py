@@ -81,6 +81,7 @@ def create_app(
         description="Campaign, reward tiers and stock, claims and points; admin views.",
         lifespan=lifespan,
     )
+    app.include_router(claims_router.hot)
     for module in (
         claims_router,
         points_router,

@@ -1,46 +1,47 @@
-"""A hot route answered by its endpoint alone: `async def endpoint(request) -> Response`.
+"""A hot route answered by its endpoint with little of FastAPI's per-request machinery.
 
-FastAPI documents it like any other route (summary, description, `response_model`,
-`responses`, and the bearer scheme given as `dependencies=[BEARER_SCHEME]`), but per request
-it neither solves dependencies nor validates and serializes the answer: the endpoint reads
-what it needs itself (`bearer_principal`, `counted`, `app.state`) and returns the response
+It is written and documented like any route (summary, description, `response_model`,
+`responses`, path, query and header parameters, and `principal: CurrentUser`), but per
+request FastAPI neither solves dependencies nor validates and serializes the answer. The
+route itself, in FastAPI's order: verifies the caller's token when the endpoint takes
+`CurrentUser` (401 first), validates the parameters with FastAPI's own function for them
+(the same values, the same 422 `validation_error`), then calls the endpoint, which reads
+what else it needs itself (`counted`, `reads_of`, `app.state`) and returns its response
 (`json_answer`). Errors raised in it take the same way as anywhere (the problem handlers).
 
 Why: in the check-in's profile FastAPI's dependency solving was the largest part of the
 service's own request handling; per request, in-process through the whole middleware stack,
 the check-in's dependencies cost about 470 µs of CPU here and a direct route 150 µs.
 
-So that nothing is declared and then silently not run, a direct route refuses at import an
-endpoint with any parameter other than the request and any dependency other than a security
-scheme (documentation only). App-wide dependencies do not run either: the one there is
-(`content_type.json_bodies_only`) checks only routes that take a body, which a direct
-route cannot."""
+So that nothing is declared and then silently not run, a direct route refuses at import a
+body, a cookie, and any dependency other than `CurrentUser` and a security scheme. App-wide
+dependencies do not run either: the one there is (`content_type.json_bodies_only`) checks
+only routes that take a body, which a direct route cannot."""
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from pydantic import BaseModel
 
+from checkin_shared.security import bearer_principal, current_principal
+
 DirectEndpoint = Callable[[Request], Coroutine[Any, Any, Response]]
+# The dependencies a direct route runs itself: each by a function of the request alone.
+_RUN_DIRECTLY: dict[Any, Callable[[Request], Awaitable[Any]]] = {
+    current_principal: bearer_principal
+}
 
 
-def _undeclared(dependant: Dependant) -> list[str]:
-    params = [
-        *dependant.path_params,
-        *dependant.query_params,
-        *dependant.header_params,
-        *dependant.cookie_params,
-        *dependant.body_params,
-    ]
-    found = [f"parameter {param.name!r}" for param in params]
+def _refused(dependant: Dependant) -> list[str]:
+    found = [f"parameter {p.name!r}" for p in [*dependant.cookie_params, *dependant.body_params]]
     for dependency in dependant.dependencies:
-        if isinstance(dependency.call, SecurityBase):
-            found.extend(_undeclared(dependency))
-        else:
+        if dependency.call not in _RUN_DIRECTLY and not isinstance(dependency.call, SecurityBase):
             found.append(f"dependency {getattr(dependency.call, '__name__', dependency.call)!r}")
     return found
 
@@ -48,16 +49,47 @@ def _undeclared(dependant: Dependant) -> list[str]:
 class DirectRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
-        refused = _undeclared(self.dependant)
+        refused = _refused(self.dependant)
         if refused:
             raise TypeError(
-                f"{path}: a DirectRoute runs only its endpoint(request); it would ignore "
-                + ", ".join(refused)
+                f"{path}: a DirectRoute runs only its endpoint, its parameters and "
+                f"CurrentUser; it would ignore {', '.join(refused)}"
             )
 
     def get_route_handler(self) -> DirectEndpoint:
-        endpoint: DirectEndpoint = self.endpoint
-        return endpoint
+        endpoint = self.endpoint
+        runs = [
+            (dependency.name, _RUN_DIRECTLY[dependency.call])
+            for dependency in self.dependant.dependencies
+            if dependency.call in _RUN_DIRECTLY
+        ]
+        taken = [
+            (fields, where)
+            for fields, where in (
+                (self.dependant.path_params, "path_params"),
+                (self.dependant.query_params, "query_params"),
+                (self.dependant.header_params, "headers"),
+            )
+            if fields
+        ]
+
+        async def direct(request: Request) -> Response:
+            values: dict[str, Any] = {}
+            for name, run in runs:
+                value = await run(request)
+                if name is not None:
+                    values[name] = value
+            errors: list[Any] = []
+            for fields, where in taken:
+                found, wrong = request_params_to_args(fields, getattr(request, where))
+                values.update(found)
+                errors.extend(wrong)
+            if errors:
+                raise RequestValidationError(errors)
+            answer: Response = await endpoint(request, **values)
+            return answer
+
+        return direct
 
 
 def json_answer(model: BaseModel, status_code: int = 200) -> Response:

@@ -10,9 +10,6 @@ from checkin_shared.errors import ProblemError
 from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /auth/login")
-BEARER_SCHEME = Depends(_bearer)
-"""The bearer scheme in a `DirectRoute`'s OpenAPI (`dependencies=[BEARER_SCHEME]`); such a
-route runs no dependency, so its endpoint calls `bearer_principal` itself."""
 
 
 async def _verified(
@@ -32,7 +29,7 @@ async def current_principal(
 
 
 async def bearer_principal(request: Request) -> Principal:
-    """`current_principal` for a `DirectRoute`: the caller's verified token, else 401."""
+    """`current_principal` as a `DirectRoute` runs it: the caller's verified token, else 401."""
     return await _verified(request, await _bearer(request))
 
 

@@ -161,8 +161,13 @@ class Reads:
         return single_statement(self.engine)
 
 
-async def _reads(request: Request) -> Reads:
+def reads_of(request: Request) -> Reads:
+    """The request's `Reads` (a `DirectRoute`'s way to `ReadsDep`)."""
     return Reads(request.app.state.engine, request.app.state.session_factory)
+
+
+async def _reads(request: Request) -> Reads:
+    return reads_of(request)
 
 
 ReadsDep = Annotated[Reads, Depends(_reads)]

@@ -2,7 +2,7 @@ from datetime import date
 from typing import Annotated
 
 from checkin_shared.direct_route import DirectRoute, json_answer
-from checkin_shared.security import BEARER_SCHEME, CurrentUser, bearer_principal
+from checkin_shared.security import CurrentUser
 from checkin_shared.unit_of_work import SessionDep, counted, statement_work
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -23,16 +23,14 @@ hot = APIRouter(prefix="/attendance", tags=["check-ins"], route_class=DirectRout
     "/check-ins",
     status_code=status.HTTP_201_CREATED,
     response_model=CheckInRead,
-    dependencies=[BEARER_SCHEME],
     summary="Check in for today (once per business day)",
     responses={403: {"description": "not_eligible"}, 409: {"description": "already_checked_in"}},
 )
-async def check_in(request: Request) -> Response:
+async def check_in(request: Request, principal: CurrentUser) -> Response:
     """Records today's check-in for the signed-in shopper: once per business day (the
     business time zone decides when a day starts), only for a shopper with a paid purchase
     (followed by events: no new sign-in is needed after one is recorded or refunded).
     A second check-in the same day is 409 `already_checked_in` and changes nothing."""
-    principal = await bearer_principal(request)
     state = request.app.state
     work = statement_work(state.engine, success="checked_in")
     async with counted(request, count_check_in, work) as opened:
