@@ -118,19 +118,11 @@ class StatementWork:
 
 @asynccontextmanager
 async def statement_work(engine: AsyncEngine, success: str = "ok") -> AsyncIterator[StatementWork]:
-    """A `StatementWork` on one of `engine`'s pooled connections."""
+    """A `StatementWork` on one of `engine`'s pooled connections: for a route whose whole
+    write is one statement (its own transaction), without a session; counted by the route
+    with `counted`."""
     async with single_statement(engine) as connection:
         yield StatementWork(connection, success)
-
-
-def request_single_statement(record: OutcomeRecorder | None = None, *, success: str = "ok") -> Any:
-    """A dependency yielding the request's `StatementWork`: for a route whose whole write is
-    one statement (its own transaction), without a session (see `_counted`)."""
-
-    def open_statement(request: Request) -> AbstractAsyncContextManager[StatementWork]:
-        return statement_work(request.app.state.engine, success)
-
-    return _counted(record, open_statement)
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
