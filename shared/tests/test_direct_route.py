@@ -18,13 +18,15 @@ from checkin_shared.tokens import TokenVerifier
 from checkin_testkit.tokens import TokenMinter
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Stamp(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     user_id: uuid.UUID
     day: date
-    at: datetime
+    at: datetime = Field(alias="stampedAt")
     note: str
     streak: int | None
 
@@ -34,12 +36,20 @@ def stamp(user_id: uuid.UUID) -> Stamp:
     return Stamp(user_id=user_id, day=at.date(), at=at, note='출석 "완료" ✓', streak=None)
 
 
+class Wish(BaseModel):
+    note: str = Field(min_length=1, max_length=20)
+
+
 Streak = Annotated[int | None, Query(ge=1, description="Days in a row")]
 Key = Annotated[str | None, Header(alias="Idempotency-Key", max_length=8)]
 
 
 def stamped(tier_id: uuid.UUID, *, streak: int | None, key: str | None) -> Stamp:
     return stamp(tier_id).model_copy(update={"streak": streak, "note": key or ""})
+
+
+def wished(tier_id: uuid.UUID, wish: Wish | None, key: str | None) -> Stamp:
+    return stamp(tier_id).model_copy(update={"note": f"{wish.note if wish else '-'} {key}"})
 
 
 @asynccontextmanager
@@ -71,6 +81,22 @@ def app_with_both(minter: TokenMinter) -> FastAPI:
         key: Key = None,
     ) -> Response:
         return json_answer(stamped(tier_id, streak=streak, key=key))
+
+    @direct.post("/direct/{tier_id}/wish", status_code=201, response_model=Stamp)
+    async def direct_wish(
+        request: Request,
+        principal: CurrentUser,
+        tier_id: uuid.UUID,
+        wish: Wish | None = None,
+        key: Key = None,
+    ) -> Response:
+        return json_answer(wished(tier_id, wish, key), 201)
+
+    @plain.post("/plain/{tier_id}/wish", status_code=201)
+    async def plain_wish(
+        principal: CurrentUser, tier_id: uuid.UUID, wish: Wish | None = None, key: Key = None
+    ) -> Stamp:
+        return wished(tier_id, wish, key)
 
     @plain.get("/plain/{tier_id}")
     async def plain_params(
@@ -148,6 +174,41 @@ async def test_a_direct_route_takes_its_parameters_as_a_fastapi_route_does(
     assert direct.headers["content-type"] == plain.headers["content-type"]
 
 
+ID = uuid.UUID(int=9)
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body", "status"),
+    [
+        (f"/{ID}/wish", {}, None, 201),  # no body: the direct way
+        (f"/{ID}/wish", {"Idempotency-Key": "k"}, b"", 201),
+        (f"/{ID}/wish", JSON, b'{"note": "earphones"}', 201),  # a body: FastAPI's way
+        (f"/{ID}/wish", JSON, b"null", 201),
+        (f"/{ID}/wish", JSON, b'{"note": ""}', 422),
+        (f"/{ID}/wish", JSON, b'{"note": "earph', 422),
+        (f"/{ID}/wish", {"Content-Type": "text/plain"}, b'{"note": "x"}', 415),
+        (f"/{ID}/wish", {}, b'{"note": "x"}', 415),
+        ("/nope/wish", JSON, b'{"note": "x"}', 422),
+        ("/nope/wish", {"Idempotency-Key": "much-too-long"}, None, 422),
+        ("/nope/wish", {"Authorization": "Bearer no", **JSON}, b'{"note": "x"}', 401),
+        ("/nope/wish", {"Authorization": "Bearer no"}, b'{"note": "x"}', 415),
+        ("/nope/wish", {"Authorization": "Bearer no"}, None, 401),
+    ],
+)
+async def test_a_direct_route_with_a_body_answers_as_a_fastapi_route(
+    path: str, headers: dict[str, str], body: bytes | None, status: int
+) -> None:
+    minter = TokenMinter()
+    headers = {"Authorization": f"Bearer {minter.token()}", **headers}
+    async with client(app_with_both(minter)) as http:
+        direct = await http.post(f"/probe/direct{path}", headers=headers, content=body)
+        plain = await http.post(f"/probe/plain{path}", headers=headers, content=body)
+    assert (direct.status_code, direct.content) == (plain.status_code, plain.content)
+    assert direct.status_code == status
+    assert direct.headers["content-type"] == plain.headers["content-type"]
+
+
 def test_a_direct_route_is_documented_like_a_fastapi_route() -> None:
     spec = app_with_both(TokenMinter()).openapi()
     direct = spec["paths"]["/probe/direct"]["post"]
@@ -156,6 +217,10 @@ def test_a_direct_route_is_documented_like_a_fastapi_route() -> None:
     schema = direct["responses"]["201"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/Stamp"}
     assert direct["responses"]["401"] == plain["responses"]["401"]
+    wish = spec["paths"]["/probe/direct/{tier_id}/wish"]["post"]
+    plain_wish = spec["paths"]["/probe/plain/{tier_id}/wish"]["post"]
+    assert wish["requestBody"] == plain_wish["requestBody"]
+    assert wish["parameters"] == plain_wish["parameters"]
     with_params = spec["paths"]["/probe/direct/{tier_id}"]["get"]
     assert with_params["parameters"] == spec["paths"]["/probe/plain/{tier_id}"]["get"]["parameters"]
     assert [p["name"] for p in with_params["parameters"]] == [
@@ -179,7 +244,7 @@ async def with_dependency(
     return Response()
 
 
-async def with_body(request: Request, body: Stamp) -> Response:
+async def with_required_body(request: Request, body: Stamp) -> Response:
     return Response()
 
 
@@ -196,7 +261,7 @@ async def with_the_caller(request: Request, principal: CurrentUser) -> Response:
     [
         (with_cookie, []),
         (with_dependency, []),
-        (with_body, []),
+        (with_required_body, []),
         (only_the_request, [Depends(_needs_something)]),
     ],
 )

@@ -1,22 +1,25 @@
 """A hot route answered by its endpoint with little of FastAPI's per-request machinery.
 
 It is written and documented like any route (summary, description, `response_model`,
-`responses`, path, query and header parameters, and `principal: CurrentUser`), but per
-request FastAPI neither solves dependencies nor validates and serializes the answer. The
-route itself, in FastAPI's order: verifies the caller's token when the endpoint takes
-`CurrentUser` (401 first), validates the parameters with FastAPI's own function for them
-(the same values, the same 422 `validation_error`), then calls the endpoint, which reads
-what else it needs itself (`counted`, `reads_of`, `app.state`) and returns its response
-(`json_answer`). Errors raised in it take the same way as anywhere (the problem handlers).
+`responses`, path, query and header parameters, an optional body, and
+`principal: CurrentUser`), but per request FastAPI neither solves dependencies nor
+validates and serializes the answer. The route itself, in FastAPI's order: verifies the
+caller's token when the endpoint takes `CurrentUser` (401 first), validates the parameters
+with FastAPI's own function for them (the same values, the same 422 `validation_error`),
+then calls `endpoint(request, **values)`, which reads what else it needs itself
+(`counted`, `reads_of`, `app.state`) and returns its response (`json_answer`). A request
+that carries a body goes FastAPI's whole way instead (the body, the app-wide content-type
+check, their 4xx), to the same endpoint: only bodiless requests are direct. Errors raised
+in the endpoint take the same way as anywhere (the problem handlers).
 
 Why: in the check-in's profile FastAPI's dependency solving was the largest part of the
 service's own request handling; per request, in-process through the whole middleware stack,
 the check-in's dependencies cost about 470 µs of CPU here and a direct route 150 µs.
 
 So that nothing is declared and then silently not run, a direct route refuses at import a
-body, a cookie, and any dependency other than `CurrentUser` and a security scheme. App-wide
-dependencies do not run either: the one there is (`content_type.json_bodies_only`) checks
-only routes that take a body, which a direct route cannot."""
+required body, a cookie, and any dependency other than `CurrentUser` and a security
+scheme. App-wide dependencies do not run on the direct way: the one there is
+(`content_type.json_bodies_only`) checks only requests with a body, which go FastAPI's way."""
 
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -39,7 +42,10 @@ _RUN_DIRECTLY: dict[Any, Callable[[Request], Awaitable[Any]]] = {
 
 
 def _refused(dependant: Dependant) -> list[str]:
-    found = [f"parameter {p.name!r}" for p in [*dependant.cookie_params, *dependant.body_params]]
+    found = [f"parameter {p.name!r}" for p in dependant.cookie_params]
+    found += [
+        f"required body {p.name!r}" for p in dependant.body_params if p.field_info.is_required()
+    ]
     for dependency in dependant.dependencies:
         if dependency.call not in _RUN_DIRECTLY and not isinstance(dependency.call, SecurityBase):
             found.append(f"dependency {getattr(dependency.call, '__name__', dependency.call)!r}")
@@ -73,8 +79,13 @@ class DirectRoute(APIRoute):
             if fields
         ]
 
+        bodies = {field.name: field.default for field in self.dependant.body_params}
+        whole = super().get_route_handler() if bodies else None
+
         async def direct(request: Request) -> Response:
-            values: dict[str, Any] = {}
+            if whole is not None and _has_body(request):
+                return await whole(request)  # FastAPI's own way: the body, its checks, its 422s
+            values: dict[str, Any] = dict(bodies)
             for name, run in runs:
                 value = await run(request)
                 if name is not None:
@@ -92,6 +103,13 @@ class DirectRoute(APIRoute):
         return direct
 
 
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
 def json_answer(model: BaseModel, status_code: int = 200) -> Response:
-    """`model` as FastAPI would answer it from a `response_model` (pydantic's JSON mode)."""
-    return Response(model.model_dump_json(), status_code, media_type="application/json")
+    """`model` as FastAPI answers it from a `response_model` (pydantic's JSON mode, by alias)."""
+    return Response(
+        model.model_dump_json(by_alias=True), status_code, media_type="application/json"
+    )

@@ -98,13 +98,23 @@ def request_unit_of_work(
 ) -> Any:
     """A dependency yielding the request's `UnitOfWork` (see `_counted`)."""
 
-    @asynccontextmanager
-    async def open_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    def open_unit_of_work(request: Request) -> AbstractAsyncContextManager[UnitOfWork]:
         factory = request.app.state.session_factory
-        async with unit_of_work(factory, single_statement=single_statement) as session:
-            yield UnitOfWork(session, success)
+        return session_work(factory, success, single_statement=single_statement)
 
     return _counted(record, open_unit_of_work)
+
+
+@asynccontextmanager
+async def session_work(
+    factory: async_sessionmaker[AsyncSession],
+    success: str = "ok",
+    *,
+    single_statement: bool = False,
+) -> AsyncIterator[UnitOfWork]:
+    """A `UnitOfWork` (see `unit_of_work`), for a route to count with `counted`."""
+    async with unit_of_work(factory, single_statement=single_statement) as session:
+        yield UnitOfWork(session, success)
 
 
 @dataclass

@@ -1,19 +1,21 @@
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from checkin_shared.direct_route import DirectRoute, json_answer
 from checkin_shared.pagination import CursorQuery, LimitQuery, Page
 from checkin_shared.security import CurrentUser
+from checkin_shared.tokens import Principal
 from checkin_shared.unit_of_work import (
     ReadsDep,
     SessionDep,
     UnitOfWork,
+    counted,
     reads_of,
-    request_unit_of_work,
+    session_work,
 )
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from reward_service.catalog import CatalogDep, published
+from reward_service.catalog import CatalogCache, CatalogDep, published
 from reward_service.claims import context, progress, queries, service
 from reward_service.claims.context import ClaimContext
 from reward_service.claims.metrics import count_claim
@@ -25,9 +27,9 @@ from reward_service.dependencies import ClockDep
 from reward_service.idempotency import service as idempotency
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
-# The hottest read: a DirectRoute (no dependency solving; see checkin_shared/direct_route.py).
+# The hottest read and the claim (a storm's path): DirectRoutes, without FastAPI's dependency
+# solving (checkin_shared/direct_route.py).
 hot = APIRouter(prefix="/rewards", tags=["rewards"], route_class=DirectRoute)
-ClaimWork = Annotated[UnitOfWork, request_unit_of_work(count_claim, success="granted")]
 
 
 @hot.get(
@@ -83,7 +85,7 @@ async def my_progress(
     )
 
 
-@router.post(
+@hot.post(
     "/{tier_id}/claims",
     status_code=status.HTTP_201_CREATED,
     response_model=ClaimCreated,
@@ -100,22 +102,33 @@ async def my_progress(
     },
 )
 async def claim(
-    tier_id: uuid.UUID,
     request: Request,
     principal: CurrentUser,
-    work: ClaimWork,
-    reads: ReadsDep,
-    clock: ClockDep,
-    catalog: CatalogDep,
+    tier_id: uuid.UUID,
     body: ClaimBody | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> Any:
+) -> Response:
     """Claims a tier my days have earned by its rule: once per shopper and tier (an
     `every_n_days` tier once per N days), never beyond its stock or its daily limit.
     A points tier credits its points at once; an item tier's claim may carry the shipping
     address (else it waits for one: `PUT /rewards/me/claims/{id}/shipping`). Send an
     `Idempotency-Key` to retry safely: the same key and body answer the first result again."""
-    now = clock.now()
+    work = session_work(request.app.state.session_factory, success="granted")
+    async with counted(request, count_claim, work) as opened:
+        answer = await _claim(request, opened, principal, tier_id, body, idempotency_key)
+    return answer
+
+
+async def _claim(
+    request: Request,
+    work: UnitOfWork,
+    principal: Principal,
+    tier_id: uuid.UUID,
+    body: ClaimBody | None,
+    idempotency_key: str | None,
+) -> Response:
+    catalog: CatalogCache = request.app.state.catalog
+    now = request.app.state.clock.now()
 
     async def claim_now(read_before: ClaimContext | None = None) -> ClaimCreated:
         created = await service.claim(
@@ -134,6 +147,7 @@ async def claim(
         # Read before the transaction: a refusal (most of a storm) then needs none, and the
         # session's connection is taken only after this read has given its own back; a
         # tier without a daily limit is then granted by one statement, with no transaction.
+        reads = reads_of(request)
         early = await context.read_early(
             reads,
             user_id=principal.user_id,
@@ -143,7 +157,7 @@ async def claim(
         )
         tier = service.claimable(early)
         if tier.daily_limit is not None:
-            return await claim_now(tier)
+            return json_answer(await claim_now(tier), status.HTTP_201_CREATED)
         created = await service.claim_alone(
             reads,
             tier,
@@ -152,7 +166,7 @@ async def claim(
             shipping=body.shipping if body else None,
         )
         catalog.invalidate()  # the tier's stock changed
-        return created
+        return json_answer(created, status.HTTP_201_CREATED)
     answer = await idempotency.run_once(
         work.session,
         user_id=principal.user_id,
