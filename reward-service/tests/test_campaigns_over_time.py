@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from checkin_shared.clock import FrozenClock
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.envelope import wrap
 from checkin_testkit.events import eventually, publish_envelope
+from reward_service.campaigns.service import WINDOWS_LOCK
 
 SESSION_CAMPAIGN = {"name": "Daily check-in", "starts_on": "2026-01-01", "timezone": "Asia/Seoul"}
 MARCH = {
@@ -135,6 +137,26 @@ async def test_two_overlapping_campaigns_published_at_once_one_wins(
         b=uuid.UUID(second["id"]),
     )
     assert published == 1
+
+
+async def test_a_publish_waits_for_another_write_of_the_windows(
+    client: httpx.AsyncClient, rewards: Any, timeline: str
+) -> None:
+    """Publishes and window changes run one at a time (an advisory lock): two at once would
+    otherwise sometimes deadlock in the exclusion constraint's check, a 500."""
+    may = await draft(client, rewards, starts_on="2027-05-01", ends_on="2027-05-31")
+    holder = await asyncpg.connect(rewards.database_url.replace("+asyncpg", ""))
+    try:
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("SELECT pg_advisory_xact_lock($1, $2)", *WINDOWS_LOCK)
+        publishing = asyncio.create_task(publish(client, rewards, may["id"]))
+        await asyncio.sleep(0.5)
+        assert not publishing.done()  # waiting for the lock
+        await transaction.rollback()
+        assert (await asyncio.wait_for(publishing, 10)).status_code == 200
+    finally:
+        await holder.close()
 
 
 def checked_in(user: uuid.UUID, day: str) -> Any:

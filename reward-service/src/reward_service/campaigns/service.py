@@ -25,6 +25,12 @@ from reward_service.campaigns.schemas import (
 from reward_service.db import OUTBOX
 
 OVERLAP_CONSTRAINT = "ex_campaign_published_window"
+# Writes of a published campaign's window take this advisory lock (the two-key form: a key
+# space apart from the shoppers' points locks) so they run one at a time. The exclusion
+# constraint alone lets two at once deadlock: each inserts its index entry, then each waits
+# for the other's transaction in the conflict check (execIndexing.c says so), and
+# PostgreSQL aborts one with "deadlock detected", a 500 instead of a 409.
+WINDOWS_LOCK = (1, 1)
 
 
 def no_campaign() -> ProblemError:
@@ -238,7 +244,9 @@ async def _flush_published(
     session: AsyncSession, campaign: Campaign, values: dict[str, Any]
 ) -> None:
     """Write the campaign with these values in a savepoint (changed inside it: entering
-    one flushes what is pending first), so an overlap is a 409, not a broken request."""
+    one flushes what is pending first), so an overlap is a 409, not a broken request;
+    under `WINDOWS_LOCK`, so the second of two at once sees the first committed."""
+    await session.execute(select(func.pg_advisory_xact_lock(*WINDOWS_LOCK)))
     try:
         async with session.begin_nested():
             session.add(campaign)
