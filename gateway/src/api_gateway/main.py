@@ -10,7 +10,6 @@ from checkin_shared.health import healthz, run_checks
 from checkin_shared.keysets import RemoteKeySet
 from checkin_shared.logs import configure_logging
 from checkin_shared.tokens import TokenVerifier
-from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -19,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from api_gateway.config import GatewaySettings
+from api_gateway.dispatch import GatewayApp
 from api_gateway.metrics_listener import MetricsListener
 from api_gateway.openapi import OpenApiCache
 from api_gateway.pages import page_routes
@@ -50,7 +50,7 @@ async def _problem(_: Request, exc: Exception) -> Response:
     return exc.response()
 
 
-def create_app(settings: GatewaySettings | None = None) -> Starlette:
+def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level, json_lines=settings.log_json)
     keys = RemoteKeySet(
@@ -66,7 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
     )
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: GatewayApp) -> AsyncIterator[None]:
         client = make_client_session(
             pool_size=settings.upstream_pool_size,
             connect_timeout=settings.connect_timeout_seconds,
@@ -101,7 +101,9 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
             await keys.stop()
             await client.close()
 
-    return Starlette(
+    return GatewayApp(
+        proxy=forward_to_service,
+        services=list(settings.routes),
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
