@@ -97,6 +97,24 @@ async def measure(url: str, requests: int, concurrency: int) -> dict[str, dict[s
 
         await drive(via_httpx_aiohttp, 500, concurrency)
         results["httpx+aiohttp transport"] = await drive(via_httpx_aiohttp, requests, concurrency)
+
+    # The gateway's own (gateway/src/api_gateway/upstream_http.py), as the proxy calls it.
+    from api_gateway.upstream_http import UpstreamPool, parse_base_url
+
+    pool = UpstreamPool(limit=concurrency, connect_timeout=2.0, keepalive_seconds=30.0)
+    origin, _ = parse_base_url(url.rstrip("/"))
+
+    async def via_gateway_pool() -> int:
+        response = await pool.request("GET", origin, b"/", [("accept", "*/*")], b"")
+        try:
+            await response.read()
+            return response.status
+        finally:
+            response.release()
+
+    await drive(via_gateway_pool, 500, concurrency)
+    results["the gateway's pool"] = await drive(via_gateway_pool, requests, concurrency)
+    pool.close()
     return results
 
 

@@ -6,6 +6,8 @@ from checkin_shared.settings import ServiceSettings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from api_gateway.upstream_http import parse_base_url
+
 
 def _default_routes() -> dict[str, str]:
     # One line per service: first path segment -> base URL.
@@ -55,6 +57,13 @@ class GatewaySettings(ServiceSettings):
     # 0.0.0.0 and the port is left out of the published ports and the public Service.
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9100, ge=1, le=65535)
+
+    @field_validator("routes")
+    @classmethod
+    def _service_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for base_url in value.values():
+            parse_base_url(base_url)  # ValueError: a clear startup error
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

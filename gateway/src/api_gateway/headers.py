@@ -65,7 +65,11 @@ def upstream_request_headers(
     return kept
 
 
-def client_response_headers(upstream: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
-    pairs = [(name.lower(), value) for name, value in upstream]
-    dropped = HOP_BY_HOP | {"x-request-id", "server", "date"} | _connection_listed(pairs)
-    return [(n.encode(), v.encode("latin-1")) for n, v in pairs if n not in dropped]
+def client_response_headers(
+    upstream: Iterable[tuple[bytes, bytes]],
+) -> list[tuple[bytes, bytes]]:
+    """The service's answer headers (as read off the wire) that go on to the client."""
+    pairs = [(name.decode("latin-1").lower(), value) for name, value in upstream]
+    listed = _connection_listed((n, v.decode("latin-1")) for n, v in pairs)
+    dropped = HOP_BY_HOP | {"x-request-id", "server", "date"} | listed
+    return [(n.encode("latin-1"), v) for n, v in pairs if n not in dropped]

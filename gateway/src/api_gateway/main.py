@@ -26,6 +26,7 @@ from api_gateway.proxy import Proxy
 from api_gateway.ratelimit import TokenBuckets
 from api_gateway.readiness import upstream_checks
 from api_gateway.upstream import make_client_session
+from api_gateway.upstream_http import UpstreamPool
 
 
 async def openapi_document(request: Request) -> JSONResponse:
@@ -72,10 +73,15 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
             connect_timeout=settings.connect_timeout_seconds,
             keepalive_seconds=settings.upstream_keepalive_seconds,
         )
+        upstream = UpstreamPool(
+            limit=settings.upstream_pool_size,
+            connect_timeout=settings.connect_timeout_seconds,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
+        )
         await keys.start()
         app.state.proxy = Proxy(
             settings,
-            client=client,
+            upstream=upstream,
             verifier=verifier,
             ip_buckets=TokenBuckets(
                 rate=settings.rate_per_ip,
@@ -99,6 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         finally:
             await metrics.stop()
             await keys.stop()
+            upstream.close()
             await client.close()
 
     return GatewayApp(

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 from checkin_shared.errors import ProblemError
 from checkin_shared.tokens import Principal, TokenVerifier, invalid_token
 from starlette.requests import Request
@@ -17,6 +16,13 @@ from api_gateway.client_address import client_address, networks
 from api_gateway.config import GatewaySettings
 from api_gateway.headers import client_response_headers, upstream_request_headers
 from api_gateway.ratelimit import TokenBuckets, retry_after
+from api_gateway.upstream_http import (
+    Origin,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamResponse,
+    parse_base_url,
+)
 
 log = logging.getLogger(__name__)
 SMALL_BODY = 64 * 1024
@@ -34,8 +40,7 @@ class BodyTooLarge(Exception):
 
 
 class LimitedBody:
-    """A streamed request body that stops at `limit` bytes and remembers that it did
-    (aiohttp wraps the generator's exception, so the flag is what we check)."""
+    """A streamed request body that stops at `limit` bytes and remembers that it did."""
 
     def __init__(self, request: Request, limit: int) -> None:
         self.request = request
@@ -103,15 +108,15 @@ class Proxy:
         self,
         settings: GatewaySettings,
         *,
-        client: aiohttp.ClientSession,
+        upstream: UpstreamPool,
         verifier: TokenVerifier,
         ip_buckets: TokenBuckets,
         user_buckets: TokenBuckets,
     ) -> None:
         self.settings = settings
-        self.routes = {k: v.rstrip("/") for k, v in settings.routes.items()}
+        self.routes = {k: parse_base_url(v) for k, v in settings.routes.items()}
         self.trusted = networks(settings.trusted_proxies)
-        self.client = client
+        self.upstream = upstream
         self.verifier = verifier
         self.ip_buckets = ip_buckets
         self.user_buckets = user_buckets
@@ -145,7 +150,7 @@ class Proxy:
         wait = self.ip_buckets.take(client_ip)
         if wait:
             raise _rate_limited(wait)
-        path, method = request.url.path, request.method
+        path, method = request.scope["path"], request.scope["method"]
         if not is_public(method, path, segment):
             principal = await self._authenticate(request)
             if not role_allows(principal.role, method, path):
@@ -162,7 +167,7 @@ class Proxy:
         return await self.verifier.verify(token.strip())
 
     def _limit(self, request: Request) -> int:
-        if request.method == "POST" and request.url.path in UPLOAD_PATHS:
+        if request.scope["method"] == "POST" and request.scope["path"] in UPLOAD_PATHS:
             return self.settings.upload_max_body_bytes
         return self.settings.max_body_bytes
 
@@ -181,29 +186,34 @@ class Proxy:
                 return await request.body()
         return LimitedBody(request, limit)
 
-    async def _forward(self, request: Request, base: str, client_ip: str, send: Send) -> None:
-        url = base + request.url.path
-        if request.url.query:
-            url += "?" + request.url.query
+    async def _forward(
+        self, request: Request, base: tuple[Origin, str], client_ip: str, send: Send
+    ) -> None:
+        origin, prefix = base
+        scope = request.scope
+        # The request-target as the client sent it (percent-encoding kept), under the
+        # service's base path; the query string byte for byte.
+        target = prefix.encode("latin-1") + scope.get("raw_path", scope["path"].encode())
+        if scope["query_string"]:
+            target += b"?" + scope["query_string"]
         headers = upstream_request_headers(
             request.headers.items(),
             client_ip=client_ip,
-            scheme=request.url.scheme,
-            request_id=request.scope["state"]["request_id"],
+            scheme=scope["scheme"],
+            request_id=scope["state"]["request_id"],
         )
         body = await self._body(request)
         data = body.chunks() if isinstance(body, LimitedBody) else body
         timeout = self.settings.upstream_timeout_seconds
         try:
             async with asyncio.timeout(timeout):
-                response = await self.client.request(
-                    request.method, url, headers=headers, data=data, allow_redirects=False
+                response = await self.upstream.request(
+                    scope["method"], origin, target, headers, data
                 )
-        except (BodyTooLarge, aiohttp.ClientError) as exc:
-            # BodyTooLarge may reach us wrapped in a ClientError: the body's flag decides.
+        except (BodyTooLarge, UpstreamError) as exc:
             if isinstance(body, LimitedBody) and body.exceeded:
                 raise _too_large(self._limit(request)) from None
-            log.warning("upstream %s unavailable: %s", base, exc)
+            log.warning("upstream %s unavailable: %s", origin.host_header, exc)
             raise _unavailable() from None
         except TimeoutError:
             raise ProblemError(
@@ -214,12 +224,12 @@ class Proxy:
             ) from None
         await self._relay(response, send)
 
-    async def _relay(self, response: aiohttp.ClientResponse, send: Send) -> None:
+    async def _relay(self, response: UpstreamResponse, send: Send) -> None:
         try:
             start: dict[str, Any] = {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": client_response_headers(response.headers.items()),
+                "headers": client_response_headers(response.headers),
             }
             length = response.content_length
             if length is not None and length <= WHOLE_BODY_BYTES:
@@ -227,14 +237,14 @@ class Proxy:
                 # and its body becomes a clean 503 (retry) instead of a cut-off answer.
                 try:
                     body = await response.read()
-                except aiohttp.ClientError as exc:
+                except UpstreamError as exc:
                     log.warning("upstream answer cut short: %r", exc)
                     raise _unavailable() from None
                 await send(start)
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
             await send(start)
-            async for chunk in response.content.iter_chunked(64 * 1024):
+            async for chunk in response.chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
