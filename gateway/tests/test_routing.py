@@ -49,6 +49,18 @@ async def test_the_path_query_and_body_reach_the_service_unchanged(
     assert seen["headers"]["authorization"] == f"Bearer {shopper_token}"
 
 
+async def test_an_encoded_path_reaches_the_service_as_the_client_sent_it(
+    gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
+) -> None:
+    """The request-target goes on byte for byte: the service decodes it as the gateway
+    did (a `%2F` is still one segment's slash, a non-ASCII query stays encoded)."""
+    response = await gateway.get(
+        "/echo/a%20b%2Fc/%C3%A4?q=%C3%A4&r", headers=auth_header(shopper_token)
+    )
+    seen = response.json()
+    assert (seen["path"], seen["query"]) == ("/echo/a b/c/ä", "q=%C3%A4&r")
+
+
 async def test_a_post_without_a_body_reaches_the_service_without_one(
     gateway: httpx.AsyncClient, shopper_token: str, auth_header: Any
 ) -> None:
