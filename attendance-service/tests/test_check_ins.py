@@ -169,3 +169,35 @@ async def test_check_ins_are_counted_by_outcome(
     assert (await client.post("/attendance/check-ins", headers=browser)).status_code == 403
     after = {o: await count(o) for o in outcomes}
     assert {o: after[o] - before[o] for o in outcomes} == dict.fromkeys(outcomes, 1.0)
+
+
+async def test_a_check_in_wakes_the_relay_of_its_process_without_a_notify(
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    shopper: Any,
+    attendance_database_url: str,
+) -> None:
+    """The statement commits, then wakes the relay running in this process (the app's
+    own runs here); it does not NOTIFY, whose commit lock would line up every check-in."""
+    import asyncpg
+    from attendance_service.db import OUTBOX
+    from checkin_shared.events import wake
+    from checkin_shared.events.outbox import notify_channel
+
+    assert not wake.notify_needed(OUTBOX)  # the app's relay is registered
+    listener = await asyncpg.connect(attendance_database_url.replace("+asyncpg", ""))
+    notified = asyncio.Event()
+    await listener.add_listener(notify_channel(OUTBOX), lambda *_: notified.set())
+    hints: list[int] = []
+    unregister = wake.register(OUTBOX, lambda: hints.append(1))
+    try:
+        day = date(2026, 12, 20)
+        assert (await check_in_on(client, clock, day, shopper)).status_code == 201
+        assert hints == [1]
+        assert (await check_in_on(client, clock, day, shopper)).status_code == 409
+        assert hints == [1]  # nothing written, no wake
+        await asyncio.sleep(0.3)
+        assert not notified.is_set()
+    finally:
+        unregister()
+        await listener.close()

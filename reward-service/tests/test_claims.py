@@ -262,25 +262,41 @@ async def test_a_shopper_whose_last_paid_order_was_refunded_cannot_claim(
     assert claims == 0
 
 
-async def test_a_grant_wakes_the_outbox_relay_when_it_commits(
+async def test_a_grant_wakes_the_relay_of_its_process_without_a_notify(
     client: httpx.AsyncClient, rewards: Any
 ) -> None:
-    """The claim's event is announced with NOTIFY (delivered at COMMIT), so the relay
-    publishes it at once instead of at its next poll."""
+    """The claim's statement commits and then wakes the relay running in this process
+    (the app's own runs here), so the relay publishes at once instead of at its next
+    poll; and it does not NOTIFY, whose lock would line up every commit in the cluster."""
+    from checkin_shared.events import wake
     from checkin_shared.events.outbox import notify_channel
     from reward_service.db import OUTBOX
 
+    assert not wake.notify_needed(OUTBOX)  # the app's relay is registered
     tier = await rewards.tier(stock=2)
     user, headers = rewards.shopper()
     await rewards.give_days([user], tier["required_days"])
     listener = await asyncpg.connect(rewards.database_url.replace("+asyncpg", ""))
-    woken = asyncio.Event()
-    await listener.add_listener(notify_channel(OUTBOX), lambda *_: woken.set())
+    notified = asyncio.Event()
+    await listener.add_listener(notify_channel(OUTBOX), lambda *_: notified.set())
+    hints: list[int] = []
+    unregister = wake.register(OUTBOX, lambda: hints.append(1))
     try:
         response = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
         assert response.status_code == 201, response.text
-        await asyncio.wait_for(woken.wait(), 2)
+        assert hints == [1]
+        again = await client.post(f"/rewards/{tier['id']}/claims", headers=headers)
+        assert again.status_code == 409 and hints == [1]  # nothing written, no wake
+        keyed = await rewards.tier(stock=2)
+        await rewards.give_days([user], keyed["required_days"])
+        in_a_transaction = await client.post(
+            f"/rewards/{keyed['id']}/claims", headers={**headers, "Idempotency-Key": "k-1"}
+        )
+        assert in_a_transaction.status_code == 201 and hints == [1, 1]
+        await asyncio.sleep(0.3)
+        assert not notified.is_set()
     finally:
+        unregister()
         await listener.close()
 
 

@@ -38,7 +38,7 @@ class BrokerSettings(BaseSettings):
     events_exchange: str = "checkin.events"
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 200
-    # After a NOTIFY the relay waits this long for more rows, so one confirm round carries
+    # After a wake the relay waits this long for more rows, so one confirm round carries
     # many (fewer, larger batches; the bench's event lag stays well under a second).
     outbox_linger_ms: int = Field(10, ge=0, le=1000)
     publish_timeout_seconds: float = 5.0

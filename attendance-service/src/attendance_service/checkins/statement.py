@@ -1,8 +1,9 @@
 """The check-in as one statement (the hot path): the row under the (user_id, day) key,
 the shopper's runs of consecutive days with the new day in them (eligibility: the copy of
-who may take part, and the eligibility rules of the campaign holding the day), and the event in the
-outbox with its NOTIFY, all or nothing. Its text is a constant, so the driver prepares it
-once per connection; it runs on the pool's connection itself, without a session
+who may take part, and the eligibility rules of the campaign holding the day), and the
+event in the outbox (with a NOTIFY only where no relay runs in this process:
+`checkin_shared.events.wake`), all or nothing. Its text is a constant, so the driver
+prepares it once per connection; it runs on the pool's connection itself, without a session
 (checkin_shared.single_statement)."""
 
 import json
@@ -14,7 +15,7 @@ import asyncpg
 from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.eligibility import eligible_sql
 from checkin_shared.events.envelope import wrap
-from checkin_shared.events.outbox import notify_channel
+from checkin_shared.events.outbox import hint_values, statement_committed
 from checkin_shared.request_id import request_id_var
 from checkin_shared.single_statement import Statement
 from sqlalchemy import text
@@ -62,7 +63,7 @@ event AS (
         to_jsonb((SELECT sum(length) FROM runs)::int)
     )
     WHERE EXISTS (SELECT FROM inserted)
-    RETURNING pg_notify(:channel, '')
+    RETURNING CASE WHEN CAST(:notify AS boolean) THEN pg_notify(:channel, '') END
 )
 SELECT (SELECT eligible FROM allowed) AS eligible,
        (SELECT unmet_rule FROM allowed) AS unmet_rule,
@@ -110,21 +111,21 @@ async def insert_check_in(
         correlation_id=request_id_var.get(),
     )
     statement = CHECK_IN_UNDER_RULES if under_rules else CHECK_IN
-    row = await statement.fetchrow(
-        connection,
-        {
-            "id": uuid.uuid4(),
-            "user_id": user_id,
-            "token_eligible": token_eligible,
-            "day": day,
-            "checked_at": now,
-            "event_id": envelope.id,
-            "event_type": envelope.type,
-            "payload": json.dumps(envelope.model_dump(mode="json")),
-            "channel": notify_channel(OUTBOX),
-        },
-    )
+    values = {
+        "id": uuid.uuid4(),
+        "user_id": user_id,
+        "token_eligible": token_eligible,
+        "day": day,
+        "checked_at": now,
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "payload": json.dumps(envelope.model_dump(mode="json")),
+        **hint_values(OUTBOX),
+    }
+    row = await statement.fetchrow(connection, values)
     assert row is not None  # an aggregate over runs: always one row
+    if row["announced"]:
+        statement_committed(OUTBOX, values)  # its own transaction: committed by now
     runs = [
         Run(first, last, length)
         for first, last, length in zip(

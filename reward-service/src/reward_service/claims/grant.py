@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 from checkin_shared.events.contracts import RewardClaimedV1, RewardStockLowV1
 from checkin_shared.events.envelope import wrap
-from checkin_shared.events.outbox import notify_channel
+from checkin_shared.events.outbox import hint_values, statement_committed, statement_in_session
 from checkin_shared.request_id import request_id_var
 from checkin_shared.single_statement import Statement
 from sqlalchemy import text
@@ -76,7 +76,7 @@ event AS (
                          to_jsonb(taken.stock)),
                '{{data,claim_number}}', to_jsonb(claimed.shown))
     FROM taken, claimed
-    RETURNING pg_notify(:channel, '')
+    RETURNING CASE WHEN CAST(:notify AS boolean) THEN pg_notify(:channel, '') END
 ),
 low AS (
     INSERT INTO {OUTBOX.fullname} (id, event_type, payload)
@@ -86,7 +86,7 @@ low AS (
     FROM taken, claimed
     WHERE taken.stock + 1 > CAST(:threshold AS integer)
       AND CAST(:threshold AS integer) >= taken.stock
-    RETURNING pg_notify(:channel, '')
+    RETURNING CASE WHEN CAST(:notify AS boolean) THEN pg_notify(:channel, '') END
 )
 SELECT (SELECT number FROM claimed) AS number, (SELECT stock FROM taken) AS stock_left
 """  # noqa: S608
@@ -161,7 +161,7 @@ class Grant:
             "low_event_type": low_event.type,
             "low_payload": json.dumps(low_event.model_dump(mode="json")),
             "threshold": tier.low_stock_threshold,
-            "channel": notify_channel(OUTBOX),
+            **hint_values(OUTBOX),
         }
         return cls(claim_id, tier.id, now, params)
 
@@ -188,6 +188,8 @@ async def in_session(session: AsyncSession, grant: Grant) -> ClaimCreated | None
         if CLAIM_KEY in str(exc.orig):
             raise AlreadyGranted from exc
         raise
+    if row.number is not None:
+        statement_in_session(session, OUTBOX, grant.params)
     return grant.created(row.number)
 
 
@@ -200,4 +202,6 @@ async def alone(connection: asyncpg.Connection, grant: Grant) -> ClaimCreated | 
             raise AlreadyGranted from exc
         raise
     assert row is not None
+    if row["number"] is not None:
+        statement_committed(OUTBOX, grant.params)  # its own transaction: committed by now
     return grant.created(row["number"])

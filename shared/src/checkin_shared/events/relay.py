@@ -1,6 +1,7 @@
 """The outbox relay: publishes committed events, marks them only after the broker confirms.
 
-Wakes on NOTIFY (a hint) and polls anyway; after a wake it lingers a few milliseconds so
+Woken by its own process's commits (`checkin_shared.events.wake`) and by NOTIFY from
+processes without a relay, and polls anyway; after a wake it lingers a few milliseconds so
 that one batch (one confirm round) carries many rows; takes batches with FOR UPDATE SKIP
 LOCKED so any number of replicas can run it; backs off while the broker is away; on
 shutdown it finishes its batch and drains what is pending, within a bound. The payload
@@ -12,12 +13,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from sqlalchemy import Table, Text, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from checkin_shared.events import wake
 from checkin_shared.events.metrics import (
     EVENTS_PUBLISH_FAILED,
     EVENTS_PUBLISHED,
@@ -63,12 +66,31 @@ class OutboxRelay:
         self.backlog_every = backlog_every_seconds
         self._backlog_read_at = 0.0
         self._idle_rounds = 0
-        self._wake = asyncio.Event()  # NOTIFY or stop: work may be waiting
+        self._wake = asyncio.Event()  # a hint, NOTIFY or stop: work may be waiting
         self._stop = asyncio.Event()  # only stop: cuts a back-off short
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._hinted = False
+        self._unregister: Callable[[], None] | None = None
+
+    def hint(self) -> None:
+        """Rows were committed to the outbox (called from any thread of this process).
+        Hints that come before the relay has woken are one wake-up."""
+        loop = self._loop
+        if loop is None or self._hinted:
+            return
+        self._hinted = True
+        with contextlib.suppress(RuntimeError):  # the relay's loop has closed
+            loop.call_soon_threadsafe(self._on_hint)
+
+    def _on_hint(self) -> None:
+        self._hinted = False
+        self._wake.set()
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._unregister = wake.register(self.outbox, self.hint)
         self._tasks = [
             asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}"),
             asyncio.create_task(self._listen(), name=f"outbox-listen-{self.service}"),
@@ -77,6 +99,8 @@ class OutboxRelay:
     async def stop(self, drain_seconds: float = 5.0) -> None:
         """Finish the batch in hand, publish what is pending (bounded), then close."""
         self._stopping = True
+        if self._unregister is not None:
+            self._unregister()
         self._wake.set()
         self._stop.set()
         run, listen = self._tasks
@@ -221,7 +245,8 @@ class OutboxRelay:
             OUTBOX_OLDEST_AGE.labels(self.service).set(age)
 
     async def _listen(self) -> None:
-        """NOTIFY wakes the relay early; if this connection drops, polling still works."""
+        """NOTIFY (from a process without a relay) wakes the relay early; if this
+        connection drops, polling still works."""
         while True:
             try:
                 await self._listen_once()
