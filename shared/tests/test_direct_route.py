@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import httpx
 import pytest
 from checkin_shared.app import create_service_app
+from checkin_shared.direct_dispatch import ServiceApp
 from checkin_shared.direct_route import DirectRoute, json_answer
 from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import StaticKeySet
@@ -57,7 +58,7 @@ async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def app_with_both(minter: TokenMinter) -> FastAPI:
+def app_with_both(minter: TokenMinter) -> ServiceApp:
     """The same answer from a direct route and from an ordinary FastAPI route."""
     direct = APIRouter(prefix="/probe", route_class=DirectRoute)
     plain = APIRouter(prefix="/probe")
@@ -110,7 +111,7 @@ def app_with_both(minter: TokenMinter) -> FastAPI:
     app.state.token_verifier = TokenVerifier(
         StaticKeySet(minter.jwks()), issuer="checkin-auth", audience="checkin", algorithms=["RS256"]
     )
-    app.include_router(direct)
+    app.include_direct(direct)
     app.include_router(plain)
     return app
 

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from checkin_shared.app import create_service_app
 from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.direct_dispatch import ServiceApp
 from checkin_shared.events.contracts import RewardCampaignChangedV1, RewardMakeupRequestedV1
 from checkin_shared.events.eligibility import ELIGIBILITY_EVENT, eligibility_handler
 from checkin_shared.events.people import people_handlers
@@ -26,7 +27,7 @@ def create_app(
     settings: AttendanceSettings | None = None,
     clock: Clock | None = None,
     keys: KeySet | None = None,
-) -> FastAPI:
+) -> ServiceApp:
     """`keys` replaces the JWKS fetched from the auth service (tests pass their own)."""
     settings = settings or AttendanceSettings()
     configure_logging("attendance", settings.log_level, json_lines=settings.log_json)
@@ -70,7 +71,7 @@ def create_app(
         description="Daily check-ins, streaks and calendars; admin views of attendance.",
         lifespan=lifespan,
     )
-    app.include_router(checkins_router.hot)
+    app.include_direct(checkins_router.hot)
     app.include_router(checkins_router.router)
     app.include_router(admin_router.router)
     return app

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from checkin_shared.app import create_service_app
 from checkin_shared.audit import audit_router
 from checkin_shared.clock import Clock, SystemClock
+from checkin_shared.direct_dispatch import ServiceApp
 from checkin_shared.events.wiring import make_consumer
 from checkin_shared.keysets import KeySet
 from checkin_shared.logs import configure_logging
@@ -32,7 +33,7 @@ def create_app(
     settings: RewardSettings | None = None,
     clock: Clock | None = None,
     keys: KeySet | None = None,
-) -> FastAPI:
+) -> ServiceApp:
     """`keys` replaces the JWKS fetched from the auth service (tests pass their own)."""
     settings = settings or RewardSettings()
     configure_logging("reward", settings.log_level, json_lines=settings.log_json)
@@ -81,7 +82,7 @@ def create_app(
         description="Campaign, reward tiers and stock, claims and points; admin views.",
         lifespan=lifespan,
     )
-    app.include_router(claims_router.hot)
+    app.include_direct(claims_router.hot)
     for module in (
         claims_router,
         points_router,

@@ -9,6 +9,7 @@ from checkin_shared import openapi_problems
 from checkin_shared.api_docs import docs_routes
 from checkin_shared.asgi import ServiceMiddleware
 from checkin_shared.content_type import json_bodies_only
+from checkin_shared.direct_dispatch import ServiceApp
 from checkin_shared.errors import install_problem_handlers
 from checkin_shared.health import healthz, readyz
 from checkin_shared.metrics import metrics_endpoint
@@ -21,13 +22,15 @@ Lifespan = (
 
 def create_service_app(
     *, service: str, segment: str, title: str, description: str, lifespan: Lifespan
-) -> FastAPI:
-    """A FastAPI app whose public routes live under `/<segment>` (as the gateway routes them)."""
-    app = FastAPI(
+) -> ServiceApp:
+    """A FastAPI app whose public routes live under `/<segment>` (as the gateway routes
+    them); its hot routes are included with `include_direct` (`direct_dispatch.py`)."""
+    app = ServiceApp(
+        service=service,
         title=title,
         description=description,
         version="0.1.0",
-        lifespan=lifespan,  # type: ignore[arg-type]
+        lifespan=lifespan,
         openapi_url=f"/{segment}/openapi.json",
         docs_url=None,  # ours, below: no CDN
         redoc_url=None,
