@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 from api_gateway.dispatch import first_segment, own_segments
 from api_gateway.main import create_app
-from checkin_testkit.apps import lifespan_client
+from checkin_testkit.apps import CountingRouter, lifespan_client
 from starlette.types import Receive, Scope, Send
 
 
@@ -37,19 +37,6 @@ def test_the_gateway_claims_its_own_routes_first_segments_and_not_the_catch_all(
     assert app.proxied == {"auth", "echo", "slow", "dead"}
 
 
-class CountingRouter:
-    def __init__(self, router: Any) -> None:
-        self.router = router
-        self.paths: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.router, name)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.paths.append(scope["path"])
-        await self.router(scope, receive, send)
-
-
 async def test_a_proxied_request_skips_starlettes_router_and_others_go_through_it(
     gateway_settings_for: Any, shopper_token: str
 ) -> None:
@@ -63,7 +50,7 @@ async def test_a_proxied_request_skips_starlettes_router_and_others_go_through_i
     assert proxied.status_code == 200 and proxied.json()["path"] == "/echo/anything"
     assert own.status_code == 200
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
-    assert counting.paths == ["/healthz", "/nowhere/at-all"]
+    assert counting.paths == ["GET /healthz", "GET /nowhere/at-all"]
 
 
 async def test_a_service_named_like_a_gateway_route_does_not_take_it(

@@ -16,11 +16,11 @@ from checkin_shared.errors import ProblemError
 from checkin_shared.keysets import StaticKeySet
 from checkin_shared.security import CurrentUser
 from checkin_shared.tokens import TokenVerifier
+from checkin_testkit.apps import CountingRouter
 from checkin_testkit.metrics import metric_value
 from checkin_testkit.tokens import TokenMinter
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
-from starlette.types import Receive, Scope, Send
 
 
 class Seen(BaseModel):
@@ -35,21 +35,6 @@ class Note(BaseModel):
 @asynccontextmanager
 async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
-
-
-class CountingRouter:
-    """Stands in for the app's router and counts the requests that reach it."""
-
-    def __init__(self, router: Any) -> None:
-        self.router = router
-        self.paths: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.router, name)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.paths.append(f"{scope['method']} {scope['path']}")
-        await self.router(scope, receive, send)
 
 
 def probe_app(minter: TokenMinter) -> tuple[ServiceApp, CountingRouter]:

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from checkin_shared.events.contracts import UserRegisteredV1
 from checkin_shared.events.outbox import add_event
-from checkin_shared.events.publisher import EventPublisher
 from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.events.topology import queue_names
 from checkin_testkit.database import TestDatabase
-from checkin_testkit.events import consumer_queues, drain_queue, eventually
+from checkin_testkit.events import consumer_queues, drain_queue, eventually, probe_relay
 from sqlalchemy import func, select, text
 
 
@@ -25,19 +24,6 @@ async def notification_queues(amqp_url: str, exchange: str) -> None:
 
 def registered(email: str = "a@example.com") -> UserRegisteredV1:
     return UserRegisteredV1(user_id=uuid.uuid4(), email=email, name="A")
-
-
-def make_relay(
-    sessions: Any, tables: dict[str, Any], url: str, exchange: str, db: TestDatabase, **kw: Any
-) -> OutboxRelay:
-    return OutboxRelay(
-        service="probe",
-        outbox=tables["outbox"],
-        session_factory=sessions,
-        listen_dsn=db.admin_dsn,
-        publisher=EventPublisher(url, exchange, timeout=3),
-        **kw,
-    )
 
 
 async def clear_outbox(sessions: Any, tables: dict[str, Any]) -> None:
@@ -62,7 +48,7 @@ async def test_committed_events_are_published_once_and_rolled_back_ones_never(
             session, probe_tables["outbox"], registered("b@example.com"), occurred_at=now
         )
         await session.rollback()
-    relay = make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
+    relay = probe_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
     assert await relay.publish_batch() == 1
     assert await relay.publish_batch() == 0
     await relay.publisher.close()
@@ -81,7 +67,7 @@ async def test_the_relay_wakes_on_notify_and_marks_rows_published(
     test_database: TestDatabase,
 ) -> None:
     await clear_outbox(probe_sessions, probe_tables)
-    relay = make_relay(
+    relay = probe_relay(
         probe_sessions, probe_tables, amqp_url, exchange, test_database, poll_seconds=30.0
     )  # so only NOTIFY can wake it in time
     await relay.start()
@@ -98,7 +84,7 @@ async def test_the_relay_wakes_on_notify_and_marks_rows_published(
                 pending = await session.scalar(
                     select(func.count()).where(probe_tables["outbox"].c.published_at.is_(None))
                 )
-            return pending == 0
+            return bool(pending == 0)
 
         await eventually(published, within=5)
     finally:
@@ -123,7 +109,7 @@ async def test_two_relays_on_one_outbox_publish_each_row_once(
             )
         await session.commit()
     relays = [
-        make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database, batch_size=20)
+        probe_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database, batch_size=20)
         for _ in range(2)
     ]
 
@@ -158,7 +144,7 @@ async def test_published_rows_are_pruned_after_the_retention_and_pending_ones_ne
         old = await add_event(session, outbox, registered(), occurred_at=datetime.now(UTC))
         await add_event(session, outbox, registered(), occurred_at=datetime.now(UTC))
         await session.commit()
-    relay = make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
+    relay = probe_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
     assert await relay.publish_batch() == 2
     async with probe_sessions() as session, session.begin():
         await session.execute(
@@ -199,7 +185,7 @@ async def test_an_event_nobody_consumes_yet_does_not_stall_the_relay(
             session, probe_tables["outbox"], registered(), occurred_at=datetime.now(UTC)
         )
         await session.commit()
-    relay = make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
+    relay = probe_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
     assert await relay.publish_batch() == 2  # no NO_ROUTE failure, nothing left behind
     assert await relay.publish_batch() == 0
     await relay.publisher.close()

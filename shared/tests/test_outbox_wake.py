@@ -13,11 +13,9 @@ import pytest
 from checkin_shared.events import wake
 from checkin_shared.events.contracts import UserRegisteredV1
 from checkin_shared.events.outbox import add_event, notify_channel
-from checkin_shared.events.publisher import EventPublisher
-from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.events.relay_thread import RelayThread
 from checkin_testkit.database import TestDatabase
-from checkin_testkit.events import consumer_queues, eventually
+from checkin_testkit.events import consumer_queues, eventually, probe_relay
 from sqlalchemy import func, select, text
 
 
@@ -124,19 +122,6 @@ async def test_an_unregistered_relay_is_not_hinted_and_writes_notify_again(
     assert wake.notify_needed(probe_tables["outbox"])
 
 
-def make_relay(
-    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str, db: Any
-) -> OutboxRelay:
-    return OutboxRelay(
-        service="probe",
-        outbox=probe_tables["outbox"],
-        session_factory=probe_sessions,
-        listen_dsn=db.admin_dsn,
-        publisher=EventPublisher(amqp_url, exchange, timeout=3),
-        poll_seconds=30.0,  # so only a hint or a NOTIFY can wake it in time
-    )
-
-
 async def pending(probe_sessions: Any, probe_tables: dict[str, Any]) -> int:
     outbox = probe_tables["outbox"]
     async with probe_sessions() as session:
@@ -159,7 +144,9 @@ async def test_a_running_relay_is_woken_from_another_thread_by_a_commit_here(
         await session.execute(probe_tables["outbox"].delete())
     url = test_database.url_for(test_database.admin_url.split("//")[1].split("@")[0])
     thread = RelayThread(
-        lambda sessions: make_relay(sessions, probe_tables, amqp_url, exchange, test_database),
+        lambda sessions: probe_relay(
+            sessions, probe_tables, amqp_url, exchange, test_database, poll_seconds=30.0
+        ),
         database_url=url,
         name="probe-relay",
     )
@@ -191,7 +178,9 @@ async def test_a_relay_still_hears_a_notify_from_a_process_without_one(
     await consumer_queues(amqp_url, exchange, "notification")
     async with probe_sessions() as session, session.begin():
         await session.execute(probe_tables["outbox"].delete())
-    relay = make_relay(probe_sessions, probe_tables, amqp_url, exchange, test_database)
+    relay = probe_relay(
+        probe_sessions, probe_tables, amqp_url, exchange, test_database, poll_seconds=30.0
+    )  # so only a hint or a NOTIFY can wake it in time
     await relay.start()
     try:
         await asyncio.sleep(0.5)

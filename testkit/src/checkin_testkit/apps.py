@@ -50,3 +50,19 @@ async def running_server(
     finally:
         server.should_exit = True
         await task
+
+
+class CountingRouter:
+    """Stands in for an app's router (`app.router = CountingRouter(app.router)`) and
+    records the requests that reach it, as "METHOD /path"."""
+
+    def __init__(self, router: Any) -> None:
+        self.router = router
+        self.paths: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.router, name)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.paths.append(f"{scope['method']} {scope['path']}")
+        await self.router(scope, receive, send)

@@ -8,6 +8,8 @@ from typing import Any
 
 import aio_pika
 import aiormq
+from checkin_shared.events.publisher import EventPublisher
+from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.events.topology import declare_exchange, declare_service_queues, queue_names
 
 # What each consuming service's handlers bind (each service declares it at start; a test
@@ -129,3 +131,18 @@ async def publish_envelope(amqp_url: str, exchange: str, envelope: Any) -> None:
             aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.id)),
             routing_key=envelope.type,
         )
+
+
+def probe_relay(
+    sessions: Any, tables: dict[str, Any], url: str, exchange: str, db: Any, **options: Any
+) -> OutboxRelay:
+    """An outbox relay of the library tests' probe schema (`tables["outbox"]`), listening
+    with the test database's admin DSN and publishing to `exchange`."""
+    return OutboxRelay(
+        service="probe",
+        outbox=tables["outbox"],
+        session_factory=sessions,
+        listen_dsn=db.admin_dsn,
+        publisher=EventPublisher(url, exchange, timeout=3),
+        **options,
+    )
