@@ -1,11 +1,12 @@
 """The direct path of proxied requests: what it skips, and what it must still do."""
 
+import gc
 from typing import Any
 
 import httpx
 from api_gateway.dispatch import first_segment, own_segments
 from api_gateway.main import create_app
-from checkin_testkit.apps import CountingRouter, lifespan_client
+from checkin_testkit.apps import CountingRouter, lifespan_client, tracked_by_the_collector
 from starlette.types import Receive, Scope, Send
 
 
@@ -110,3 +111,13 @@ async def test_the_gateways_own_pages_are_still_routed_by_starlette(
     page = await gateway.get("/app", follow_redirects=False)
     assert page.status_code == 308 and page.headers["location"] == "/app/"
     assert (await gateway.get("/app/")).headers["content-type"].startswith("text/html")
+
+
+async def test_the_gateways_heap_is_frozen_while_it_runs(gateway_settings_for: Any) -> None:
+    gc.unfreeze()
+    app = create_app(gateway_settings_for())
+    async with lifespan_client(app):
+        assert gc.get_freeze_count() > 0
+        assert not tracked_by_the_collector(app.state.proxy)  # built in startup
+    assert gc.get_freeze_count() == 0
+    assert tracked_by_the_collector(app.state.proxy)

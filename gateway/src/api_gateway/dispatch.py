@@ -9,13 +9,15 @@ they cost a fifth of the gateway's CPU per proxied request. The gateway's own ro
 OpenAPI, docs, pages) go through Starlette as before, and they win over a service that
 would share their first segment, as in the route table."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from checkin_shared.startup_heap import frozen_after_startup
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
-from starlette.types import ASGIApp, ExceptionHandler, Lifespan, Receive, Scope, Send
+from starlette.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
 
 
 def first_segment(path: str) -> str:
@@ -52,13 +54,13 @@ class GatewayApp(Starlette):
         routes: Sequence[BaseRoute],
         middleware: Sequence[Middleware],
         exception_handlers: Mapping[Any, ExceptionHandler],
-        lifespan: Lifespan["GatewayApp"],
+        lifespan: Callable[["GatewayApp"], AbstractAsyncContextManager[None]],
     ) -> None:
         super().__init__(
             routes=routes,
             middleware=middleware,
             exception_handlers=exception_handlers,
-            lifespan=lifespan,
+            lifespan=frozen_after_startup(lifespan),
         )
         self.proxied = frozenset(services) - own_segments(routes)
         self.proxy_stack = wrapped(proxy, middleware)

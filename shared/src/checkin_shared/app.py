@@ -1,6 +1,6 @@
 """The common shape of a service app: problem+json, request ids, metrics, health routes."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import Depends, FastAPI
@@ -13,11 +13,9 @@ from checkin_shared.direct_dispatch import ServiceApp
 from checkin_shared.errors import install_problem_handlers
 from checkin_shared.health import healthz, readyz
 from checkin_shared.metrics import metrics_endpoint
+from checkin_shared.startup_heap import frozen_after_startup
 
-Lifespan = (
-    Callable[[FastAPI], AbstractAsyncContextManager[None]]
-    | Callable[[FastAPI], AsyncIterator[None]]
-)
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_service_app(
@@ -30,7 +28,7 @@ def create_service_app(
         title=title,
         description=description,
         version="0.1.0",
-        lifespan=lifespan,
+        lifespan=frozen_after_startup(lifespan),
         openapi_url=f"/{segment}/openapi.json",
         docs_url=None,  # ours, below: no CDN
         redoc_url=None,

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,12 @@ async def lifespan_client(
         transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+def tracked_by_the_collector(thing: object) -> bool:
+    """Whether the cyclic collector's generations hold `thing` (a frozen object is in
+    none of them)."""
+    return any(found is thing for found in gc.get_objects())
 
 
 def free_port() -> int:
