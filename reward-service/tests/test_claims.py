@@ -11,7 +11,6 @@ import httpx
 from checkin_shared.events.contracts import RewardClaimedV1, UserEligibilityChangedV1
 from checkin_shared.events.envelope import wrap
 from checkin_testkit.events import eventually, publish_envelope
-from reward_service.claims import grant
 
 
 async def claims_and_events(rewards: Any, tier_id: str) -> tuple[int, int]:
@@ -340,46 +339,3 @@ async def test_one_shopper_claiming_eight_times_at_once_gets_one_unit_and_one_ev
     assert codes == [(201, "")] + [(409, "already_claimed")] * 7
     [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
     assert (stock, *await claims_and_events(rewards, tier["id"])) == (19, 1, 1)
-
-
-class WatchedStatement:
-    """The grant's statement as it was, counting how many run at once and what they find."""
-
-    def __init__(self, statement: Any) -> None:
-        self.statement = statement
-        self.running = self.most_at_once = self.ran = self.found_none = 0
-
-    async def fetchrow(self, connection: asyncpg.Connection, values: Any) -> Any:
-        self.running += 1
-        self.most_at_once = max(self.most_at_once, self.running)
-        try:
-            row = await self.statement.fetchrow(connection, values)
-        finally:
-            self.running -= 1
-        self.ran += 1
-        self.found_none += row["number"] is None
-        return row
-
-
-async def test_a_storms_grants_run_one_at_a_time_and_the_waiting_are_refused_without_one(
-    client: httpx.AsyncClient, rewards: Any, monkeypatch: Any
-) -> None:
-    """The grant gate: the process sends one grant statement per tier at a time (the
-    others wait without a connection), and those waiting when the last unit goes are
-    refused with no statement of their own."""
-    watched = WatchedStatement(grant.GRANT_ALONE)
-    monkeypatch.setattr(grant, "GRANT_ALONE", watched)
-    tier = await rewards.tier(stock=5)
-    shoppers = [rewards.shopper() for _ in range(60)]
-    await rewards.give_days([u for u, _ in shoppers], tier["required_days"])
-    answers = await asyncio.gather(
-        *(client.post(f"/rewards/{tier['id']}/claims", headers=h) for _, h in shoppers)
-    )
-    codes = sorted((a.status_code, a.json().get("code", "")) for a in answers)
-    assert codes == [(201, "")] * 5 + [(409, "out_of_stock")] * 55
-    assert await claims_and_events(rewards, tier["id"]) == (5, 5)
-    assert watched.most_at_once == 1
-    assert watched.ran - 5 == watched.found_none
-    # Nearly every claim read the stock before the last unit went (without the gate, 55
-    # statements find none); those were refused at the gate, not by a statement.
-    assert watched.found_none <= 5, (watched.ran, watched.found_none)
