@@ -17,7 +17,6 @@ from reward_service.campaigns import router as campaigns_router
 from reward_service.catalog import CatalogCache
 from reward_service.claims import admin_router as claims_admin_router
 from reward_service.claims import router as claims_router
-from reward_service.claims.grant_gate import GrantGate
 from reward_service.config import RewardSettings
 from reward_service.db import AUDIT, INBOX, OUTBOX, PEOPLE
 from reward_service.event_handlers import HANDLERS
@@ -60,7 +59,6 @@ def create_app(
                 every_seconds=settings.stock_sweep_check_seconds,
             )
             app.state.catalog = CatalogCache(settings.catalog_cache_seconds)
-            app.state.grant_gate = GrantGate()
             app.state.consumer = consumer
             expirer = PointsExpirer(
                 factory, the_clock, every_seconds=settings.points_expiry_check_seconds

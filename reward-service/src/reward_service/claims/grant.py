@@ -16,7 +16,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import asyncpg
 from checkin_shared.events.contracts import RewardClaimedV1, RewardStockLowV1
@@ -193,12 +193,7 @@ async def in_session(session: AsyncSession, grant: Grant) -> ClaimCreated | None
     return grant.created(row.number)
 
 
-class Alone(NamedTuple):
-    created: ClaimCreated | None  # None: no stock was left (nothing written)
-    stock_left: int | None  # what the grant left; None when it found none
-
-
-async def alone(connection: asyncpg.Connection, grant: Grant) -> Alone:
+async def alone(connection: asyncpg.Connection, grant: Grant) -> ClaimCreated | None:
     """The grant as a statement of its own (its own transaction) on the pool's connection."""
     try:
         row = await GRANT_ALONE.fetchrow(connection, grant.params)
@@ -209,4 +204,4 @@ async def alone(connection: asyncpg.Connection, grant: Grant) -> Alone:
     assert row is not None
     if row["number"] is not None:
         statement_committed(OUTBOX, grant.params)  # its own transaction: committed by now
-    return Alone(grant.created(row["number"]), row["stock_left"])
+    return grant.created(row["number"])

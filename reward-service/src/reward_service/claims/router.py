@@ -160,7 +160,6 @@ async def _claim(
             return json_answer(await claim_now(tier), status.HTTP_201_CREATED)
         created = await service.claim_alone(
             reads,
-            request.app.state.grant_gate,
             tier,
             user_id=principal.user_id,
             now=now,

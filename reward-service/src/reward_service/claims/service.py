@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reward_service.claims import context, grant, rules
 from reward_service.claims.context import ClaimContext
 from reward_service.claims.grant import Grant
-from reward_service.claims.grant_gate import GrantGate
 from reward_service.claims.schemas import ClaimCreated
 from reward_service.claims.shipping import ShippingAddress
 from reward_service.tiers import service as tiers
@@ -78,7 +77,6 @@ async def claim(
 
 async def claim_alone(
     reads: Reads,
-    gate: GrantGate,
     tier: ClaimContext,
     *,
     user_id: uuid.UUID,
@@ -86,21 +84,14 @@ async def claim_alone(
     shipping: ShippingAddress | None = None,
 ) -> ClaimCreated:
     """A claimable tier without a daily limit, claimed by one statement of its own (no
-    BEGIN/COMMIT) on the pool's connection: what `claim` writes, in one round trip. It
-    waits for the tier's turn at the process's `gate` (`grant_gate.py`) without a
-    connection, and is refused there when a grant before it found the stock gone."""
+    BEGIN/COMMIT) on the pool's connection: what `claim` writes, in one round trip."""
     assert tier.daily_limit is None
     made = Grant.of(tier, user_id=user_id, now=now, shipping=shipping)
-    async with gate.turn(tier.id) as turn:
-        if turn.stock_gone:
-            raise out_of_stock(tier)
-        try:
-            async with reads.statement() as connection:
-                taken = await grant.alone(connection, made)
-        except grant.AlreadyGranted:
-            raise already_claimed(tier) from None
-        turn.saw_stock_left(taken.stock_left)
-    return granted(tier, taken.created)
+    try:
+        async with reads.statement() as connection:
+            return granted(tier, await grant.alone(connection, made))
+    except grant.AlreadyGranted:
+        raise already_claimed(tier) from None
 
 
 def granted(tier: ClaimContext, created: ClaimCreated | None) -> ClaimCreated:
