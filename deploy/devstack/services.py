@@ -39,7 +39,8 @@ SERVICES = [
         4,
     ),
 ]
-# Not a service of the system: a local SMTP server that keeps every mail in a Maildir.
+# Not a service of the system: a local SMTP server that keeps every mail in a Maildir
+# (mail_sink.py).
 MAIL_SINK = Service(
     "mail",
     "",
@@ -49,13 +50,10 @@ MAIL_SINK = Service(
     25,
     command=(
         "python",
-        "-m",
-        "aiosmtpd",
-        "-n",
-        "-l",
-        "127.0.0.1:{port}",
-        "-c",
-        "aiosmtpd.handlers.Mailbox",
+        "deploy/devstack/mail_sink.py",
+        "--port",
+        "{port}",
+        "--maildir",
         "{state}/mail",
     ),
 )
