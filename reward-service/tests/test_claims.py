@@ -121,7 +121,9 @@ async def test_200_shoppers_claiming_a_stock_of_10_get_exactly_10(
         "WHERE event_type = 'reward.stock_low.v1' AND payload->'data'->>'tier_id' = :t",
         t=tier["id"],
     )
-    assert low_at == "3"  # announced once, at the crossing
+    # Announced once, by the statement that crossed the threshold, with the stock it left
+    # (claims granted together may take the stock past 3 at once).
+    assert low_at is not None and int(low_at) <= 3
     # Each grant's event says what it left: 9 down to 0, each once, in the contract's shape.
     payloads = await rewards.sql(
         "SELECT payload FROM reward.outbox "
@@ -132,6 +134,7 @@ async def test_200_shoppers_claiming_a_stock_of_10_get_exactly_10(
     lefts = [c.stock_left for c in claimed]
     assert None not in lefts
     assert sorted(left for left in lefts if left is not None) == list(range(10))
+    assert int(low_at) in lefts  # the last claim of the crossing statement left as much
 
 
 async def test_one_shopper_claiming_20_times_at_once_gets_one_unit(

@@ -47,6 +47,11 @@ class Statement:
     ) -> asyncpg.Record | None:
         return await connection.fetchrow(self.sql, *self.args(values))
 
+    async def fetch(
+        self, connection: asyncpg.Connection, values: Mapping[str, Any]
+    ) -> list[asyncpg.Record]:
+        return await connection.fetch(self.sql, *self.args(values))
+
     async def fetchval(self, connection: asyncpg.Connection, values: Mapping[str, Any]) -> Any:
         return await connection.fetchval(self.sql, *self.args(values))
 

@@ -146,7 +146,8 @@ async def _claim(
     if idempotency_key is None:
         # Read before the transaction: a refusal (most of a storm) then needs none, and the
         # session's connection is taken only after this read has given its own back; a
-        # tier without a daily limit is then granted by one statement, with no transaction.
+        # tier without a daily limit is then granted with its other claims of the moment
+        # by one statement, with no transaction.
         reads = reads_of(request)
         early = await context.read_early(
             reads,
@@ -159,7 +160,7 @@ async def _claim(
         if tier.daily_limit is not None:
             return json_answer(await claim_now(tier), status.HTTP_201_CREATED)
         created = await service.claim_alone(
-            reads,
+            request.app.state.grant_lines,
             tier,
             user_id=principal.user_id,
             now=now,

@@ -3,20 +3,20 @@ the n-th claim of a repeating tier), the day's count under the tier's daily limi
 conditional upsert), then the grant, one statement (`grant.py`: the stock taken by a
 conditional UPDATE, the claim, its fulfilment or ledger entry, the events). Any refusal
 raises and the request's unit of work rolls everything back: nothing is half-written. A
-tier without a daily limit, claimed without an Idempotency-Key, is that one statement
-alone (`claim_alone`)."""
+tier without a daily limit, claimed without an Idempotency-Key, is that statement alone,
+shared with the tier's other claims of the moment (`claim_alone`)."""
 
 import uuid
 from datetime import datetime
 
 from checkin_shared.errors import ProblemError
-from checkin_shared.unit_of_work import Reads
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reward_service.claims import context, grant, rules
 from reward_service.claims.context import ClaimContext
 from reward_service.claims.grant import Grant
+from reward_service.claims.grant_lines import GrantLines
 from reward_service.claims.schemas import ClaimCreated
 from reward_service.claims.shipping import ShippingAddress
 from reward_service.tiers import service as tiers
@@ -76,20 +76,20 @@ async def claim(
 
 
 async def claim_alone(
-    reads: Reads,
+    lines: GrantLines,
     tier: ClaimContext,
     *,
     user_id: uuid.UUID,
     now: datetime,
     shipping: ShippingAddress | None = None,
 ) -> ClaimCreated:
-    """A claimable tier without a daily limit, claimed by one statement of its own (no
-    BEGIN/COMMIT) on the pool's connection: what `claim` writes, in one round trip."""
+    """A claimable tier without a daily limit, claimed without a transaction of its own:
+    in line with the tier's other claims of the moment, granted by one statement with
+    them (`grant_lines.py`); what `claim` writes, in one round trip for the group."""
     assert tier.daily_limit is None
     made = Grant.of(tier, user_id=user_id, now=now, shipping=shipping)
     try:
-        async with reads.statement() as connection:
-            return granted(tier, await grant.alone(connection, made))
+        return granted(tier, made.created(await lines.grant(made)))
     except grant.AlreadyGranted:
         raise already_claimed(tier) from None
 
