@@ -1,20 +1,21 @@
-"""Grants in one statement: one or more claims of one tier, each with its unit of stock,
-its claim row, its fulfilment (an item) or its ledger entry (points) and its
-`reward.claimed` event (its claim number and `stock_left` filled in by the statement), and,
-when the stock crosses the tier's threshold, one `reward.stock_low` event.
+"""Grants in one statement: one or more claims of one tier, each with its unit of stock, its
+claim row, its fulfilment (an item) or its ledger entry (points) and its `reward.claimed`
+event (its claim number and `stock_left` filled in by the statement), and, when the stock
+crosses the tier's threshold, one `reward.stock_low` event.
 
 The tier's row is locked first (`SELECT ... FOR UPDATE`), then one conditional UPDATE takes
 as many units as there are claims and stock left (`WHERE stock > 0`, never below zero, and
-only from the stock just locked); the first claims in line get those units, and
-everything else is written only from what it returned, so nothing is written for a claim
-that got none. The claim row is a plain INSERT: a second claim under the same key (the
-same claim at the same moment) breaks the unique key and the whole statement is undone,
-its units of stock with it (`already_claimed`; `grant_lines.py` then grants a group's
-claims one at a time to tell which). So the statement is safe on its own, without
-BEGIN/COMMIT (claims without an Idempotency-Key on a tier without a daily limit: one
-round trip for a whole group), and inside a transaction or savepoint (the other claims,
-one at a time). The tier's row is locked from the statement's start to its end (alone)
-or the COMMIT: the fewer statements, the fewer hand-overs of that lock."""
+only from the stock just locked: its `RETURNING` has only the stock after, the lock's read
+the stock before, so the units taken are their difference); the first claims in line get
+those units, and everything else is written only from what it returned, so nothing is
+written for a claim that got none. The claim row is a plain INSERT: a second claim under the
+same key (the same claim at the same moment) breaks the unique key and the whole statement
+is undone, its units of stock with it (`already_claimed`; `grant_lines.py` then grants a
+group's claims one at a time to tell which). So the statement is safe on its own, without
+BEGIN/COMMIT (claims without an Idempotency-Key on a tier without a daily limit: one round
+trip for a whole group), and inside a transaction or savepoint (the other claims, one at a
+time). The tier's row is locked from the statement's start to its end (alone) or the COMMIT:
+the fewer statements, the fewer hand-overs of that lock."""
 
 import json
 import uuid
