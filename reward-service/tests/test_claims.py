@@ -342,3 +342,26 @@ async def test_one_shopper_claiming_eight_times_at_once_gets_one_unit_and_one_ev
     assert codes == [(201, "")] + [(409, "already_claimed")] * 7
     [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
     assert (stock, *await claims_and_events(rewards, tier["id"])) == (19, 1, 1)
+
+
+async def test_30_shoppers_with_keys_claiming_a_stock_of_30_at_once_all_get_one(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    """Claims in their own transactions (an Idempotency-Key each) wait at the tier's row
+    for each other; a claim that waited still takes its unit from the stock the one before
+    it left (the row's latest version), and is never refused while stock is left."""
+    tier = await rewards.tier(stock=30)
+    shoppers = [rewards.shopper() for _ in range(30)]
+    await rewards.give_days([u for u, _ in shoppers], tier["required_days"])
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                f"/rewards/{tier['id']}/claims",
+                headers={**headers, "Idempotency-Key": f"k-{uuid.uuid4()}"},
+            )
+            for _, headers in shoppers
+        )
+    )
+    assert sorted(r.status_code for r in answers) == [201] * 30, [r.text for r in answers]
+    [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
+    assert (stock, *await claims_and_events(rewards, tier["id"])) == (0, 30, 30)

@@ -208,3 +208,24 @@ async def test_a_line_that_starts_at_the_threshold_does_not_announce_it_again(
         t=tier["id"],
     )
     assert lows == 0
+
+
+async def test_two_processes_lines_for_one_tier_wait_for_each_other_and_refuse_no_one(
+    client: httpx.AsyncClient, rewards: Any, reward_database_url: str
+) -> None:
+    """Two replicas of the service each have a line for the tier; their statements meet
+    at the tier's row, and the one that waited takes its units from what the other left."""
+    tier = await rewards.tier(stock=16)
+    users = [uuid.uuid4() for _ in range(16)]
+    await rewards.give_days(users, tier["required_days"])
+    made = await grants_for(client, tier["id"], users)
+    engines = [make_engine(reward_database_url, pool_size=2) for _ in range(2)]
+    try:
+        lines = [GrantLines(engine, most=2) for engine in engines]
+        numbers = await asyncio.gather(*(lines[i % 2].grant(g) for i, g in enumerate(made)))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert None not in numbers and len(set(numbers)) == 16
+    [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
+    assert stock == 0

@@ -4,18 +4,23 @@ event (its claim number and `stock_left` filled in by the statement), and, when 
 crosses the tier's threshold, one `reward.stock_low` event.
 
 The tier's row is locked first (`SELECT ... FOR UPDATE`), then one conditional UPDATE takes
-as many units as there are claims and stock left (`WHERE stock > 0`, never below zero, and
-only from the stock just locked: its `RETURNING` has only the stock after, the lock's read
-the stock before, so the units taken are their difference); the first claims in line get
-those units, and everything else is written only from what it returned, so nothing is
-written for a claim that got none. The claim row is a plain INSERT: a second claim under the
-same key (the same claim at the same moment) breaks the unique key and the whole statement
-is undone, its units of stock with it (`already_claimed`; `grant_lines.py` then grants a
-group's claims one at a time to tell which). So the statement is safe on its own, without
-BEGIN/COMMIT (claims without an Idempotency-Key on a tier without a daily limit: one round
-trip for a whole group), and inside a transaction or savepoint (the other claims, one at a
-time). The tier's row is locked from the statement's start to its end (alone) or the COMMIT:
-the fewer statements, the fewer hand-overs of that lock."""
+as many units as there are claims and stock left (`WHERE stock > 0`, never below zero). Its
+`RETURNING` has only the stock after; the lock's read gives the stock before, and the units
+taken are their difference. Both are the row's latest version: the lock waits for any grant
+before it and reads what that left, and the UPDATE, whose snapshot may predate that grant,
+re-checks and computes on the latest version (READ COMMITTED's rule for a row updated
+since), which nobody else can change while the lock is held. (A condition comparing the two
+would be checked against the snapshot's older version and skip the row: a claim that waited
+would be refused with stock left.) The first claims in line get those units, and everything
+else is written only from what it returned, so nothing is written for a claim that got none.
+The claim row is a plain INSERT: a second claim under the same key (the same claim at the
+same moment) breaks the unique key and the whole statement is undone, its units of stock
+with it (`already_claimed`; `grant_lines.py` then grants a group's claims one at a time to
+tell which). So the statement is safe on its own, without BEGIN/COMMIT (claims without an
+Idempotency-Key on a tier without a daily limit: one round trip for a whole group), and
+inside a transaction or savepoint (the other claims, one at a time). The tier's row is
+locked from the statement's start to its end (alone) or the COMMIT: the fewer statements,
+the fewer hand-overs of that lock."""
 
 import json
 import uuid
@@ -74,7 +79,7 @@ taken AS (
     UPDATE {SCHEMA}.{Tier.__tablename__} AS t
     SET stock = t.stock - least(t.stock, CAST(:count AS integer))
     FROM locked
-    WHERE t.id = :tier_id AND t.stock > 0 AND t.stock = locked.stock
+    WHERE t.id = :tier_id AND t.stock > 0
     RETURNING locked.stock AS before, t.stock AS after
 ),
 granted AS (
