@@ -38,6 +38,16 @@ async def grants_for(
     return made
 
 
+async def low_stock_told(rewards: Any, tier_id: str) -> list[str]:
+    """The stock each of the tier's `reward.stock_low` events announced."""
+    rows = await rewards.sql(
+        "SELECT payload->'data'->>'stock' FROM reward.outbox "
+        "WHERE event_type = 'reward.stock_low.v1' AND payload->'data'->>'tier_id' = :t",
+        t=tier_id,
+    )
+    return [stock for (stock,) in rows]
+
+
 class Statements:
     """Spies on `grant.together`: how many claims each statement carried."""
 
@@ -79,12 +89,8 @@ async def test_a_line_of_twelve_is_one_statement_and_the_first_five_get_the_stoc
     assert [int(row[2]) for row in stored] == [4, 3, 2, 1, 0]
     assert [row[3] for row in stored] == [f"C-{n:06d}" for n in numbers[:5]]
     [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
-    lows = await rewards.sql(
-        "SELECT payload->'data'->>'stock' FROM reward.outbox "
-        "WHERE event_type = 'reward.stock_low.v1' AND payload->'data'->>'tier_id' = :t",
-        t=tier["id"],
-    )
-    assert (stock, lows) == (0, [("0",)])  # crossed once, by this statement, leaving 0
+    # crossed once, by this statement, leaving 0
+    assert (stock, await low_stock_told(rewards, tier["id"])) == (0, ["0"])
     [(items,)] = await rewards.sql(
         "SELECT count(*) FROM reward.fulfilment AS f JOIN reward.claim AS c "
         "ON c.id = f.claim_id WHERE c.tier_id = :t AND f.status = 'awaiting_address'",
@@ -202,12 +208,7 @@ async def test_a_line_that_starts_at_the_threshold_does_not_announce_it_again(
     numbers = await asyncio.gather(*(app_of(client).state.grant_lines.grant(g) for g in made))
 
     assert None not in numbers
-    [(lows,)] = await rewards.sql(
-        "SELECT count(*) FROM reward.outbox "
-        "WHERE event_type = 'reward.stock_low.v1' AND payload->'data'->>'tier_id' = :t",
-        t=tier["id"],
-    )
-    assert lows == 0
+    assert await low_stock_told(rewards, tier["id"]) == []
 
 
 async def test_two_processes_lines_for_one_tier_wait_for_each_other_and_refuse_no_one(
