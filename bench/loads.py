@@ -266,8 +266,6 @@ async def storm(
     here, is far from being the bottleneck at the rates below."""
     statuses: Counter[int] = Counter()
     done: list[tuple[float, float]] = []  # (answered at, seconds taken)
-    granted_from: list[float] = []  # when each granted claim was sent
-    refused_at: list[float] = []  # when each refusal was answered
     pending = iter(tokens)
     before = resource.getrusage(resource.RUSAGE_SELF)
     connector = aiohttp.TCPConnector(limit=connections)
@@ -282,10 +280,6 @@ async def storm(
                     statuses[response.status] += 1
                 now = time.monotonic()
                 done.append((now, now - started))
-                if response.status == 201:
-                    granted_from.append(started)
-                elif response.status == 409:
-                    refused_at.append(now)
 
         cpu.start()
         began = time.monotonic()
@@ -296,7 +290,6 @@ async def storm(
     own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     used["load generator"] = round(100 * own / wall, 1)
     latencies = [1e6 * taken for _, taken in done]
-    last_grant_sent = max(granted_from, default=float("-inf"))
     return {
         "rps": round(len(done) / wall, 1),
         "requests": len(done),
@@ -306,9 +299,6 @@ async def storm(
         },
         "statuses": {str(s): n for s, n in statuses.items()},
         "errors": {},
-        # A refusal answered before a claim that was then granted was even sent: refused
-        # while stock was left (every shopper claims once, so nothing is given back).
-        "refused_before_a_grant": sum(1 for at in refused_at if at < last_grant_sent),
         "cpu_percent": used,
         **cost(cpu, len(done)),
         "series": per_second(done, began),
