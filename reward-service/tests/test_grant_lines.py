@@ -38,6 +38,16 @@ async def grants_for(
     return made
 
 
+async def lined_up(
+    client: httpx.AsyncClient, rewards: Any, shoppers: int, **tier: Any
+) -> tuple[dict[str, Any], list[uuid.UUID], list[Grant]]:
+    """A new tier, that many shoppers with the days it needs, and the grant of each."""
+    made = await rewards.tier(**tier)
+    users = [uuid.uuid4() for _ in range(shoppers)]
+    await rewards.give_days(users, made["required_days"])
+    return made, users, await grants_for(client, made["id"], users)
+
+
 async def low_stock_told(rewards: Any, tier_id: str) -> list[str]:
     """The stock each of the tier's `reward.stock_low` events announced."""
     rows = await rewards.sql(
@@ -67,10 +77,7 @@ class Statements:
 async def test_a_line_of_twelve_is_one_statement_and_the_first_five_get_the_stock(
     client: httpx.AsyncClient, rewards: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tier = await rewards.tier(stock=5, low_stock_threshold=3)
-    users = [uuid.uuid4() for _ in range(12)]
-    await rewards.give_days(users, tier["required_days"])
-    made = await grants_for(client, tier["id"], users)
+    tier, users, made = await lined_up(client, rewards, 12, stock=5, low_stock_threshold=3)
     statements = Statements(monkeypatch)
 
     numbers = await asyncio.gather(*(app_of(client).state.grant_lines.grant(g) for g in made))
@@ -102,10 +109,7 @@ async def test_a_line_of_twelve_is_one_statement_and_the_first_five_get_the_stoc
 async def test_claims_that_arrive_while_a_statement_runs_go_in_the_next_one(
     client: httpx.AsyncClient, rewards: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tier = await rewards.tier(kind="points", points=100, stock=50)
-    users = [uuid.uuid4() for _ in range(9)]
-    await rewards.give_days(users, tier["required_days"])
-    made = await grants_for(client, tier["id"], users)
+    _, users, made = await lined_up(client, rewards, 9, kind="points", points=100, stock=50)
     statements = Statements(monkeypatch)
     lines = app_of(client).state.grant_lines
 
@@ -128,9 +132,7 @@ async def test_a_shoppers_second_claim_in_the_same_line_is_already_granted(
 ) -> None:
     """The line's statement breaks the claim key and is undone whole; its claims are then
     granted one at a time, each with its own answer."""
-    tier = await rewards.tier(stock=10)
-    users = [uuid.uuid4() for _ in range(3)]
-    await rewards.give_days(users, tier["required_days"])
+    tier, users, _ = await lined_up(client, rewards, 3, stock=10)
     made = await grants_for(client, tier["id"], [*users, users[1]])
     statements = Statements(monkeypatch)
 
@@ -152,10 +154,7 @@ async def test_a_shoppers_second_claim_in_the_same_line_is_already_granted(
 async def test_a_claim_given_up_before_its_statement_is_not_granted(
     client: httpx.AsyncClient, rewards: Any
 ) -> None:
-    tier = await rewards.tier(stock=10)
-    users = [uuid.uuid4() for _ in range(2)]
-    await rewards.give_days(users, tier["required_days"])
-    kept, given_up = await grants_for(client, tier["id"], users)
+    tier, users, (kept, given_up) = await lined_up(client, rewards, 2, stock=10)
     lines = app_of(client).state.grant_lines
 
     first = asyncio.create_task(lines.grant(kept))
@@ -173,10 +172,7 @@ async def test_a_claim_given_up_before_its_statement_is_not_granted(
 async def test_a_database_that_is_not_there_fails_every_claim_in_the_line(
     client: httpx.AsyncClient, rewards: Any
 ) -> None:
-    tier = await rewards.tier(stock=10)
-    users = [uuid.uuid4() for _ in range(3)]
-    await rewards.give_days(users, tier["required_days"])
-    made = await grants_for(client, tier["id"], users)
+    tier, _, made = await lined_up(client, rewards, 3, stock=10)
     nowhere = make_engine(
         "postgresql+asyncpg://nobody@127.0.0.1:1/none", pool_size=1, pool_timeout=2
     )
@@ -200,10 +196,7 @@ async def test_a_line_that_starts_at_the_threshold_does_not_announce_it_again(
 ) -> None:
     """Low stock is announced by the statement that crosses the threshold (from above it
     to at or below it), not by every statement below it."""
-    tier = await rewards.tier(stock=4, low_stock_threshold=4)
-    users = [uuid.uuid4() for _ in range(2)]
-    await rewards.give_days(users, tier["required_days"])
-    made = await grants_for(client, tier["id"], users)
+    tier, _, made = await lined_up(client, rewards, 2, stock=4, low_stock_threshold=4)
 
     numbers = await asyncio.gather(*(app_of(client).state.grant_lines.grant(g) for g in made))
 
@@ -216,10 +209,7 @@ async def test_two_processes_lines_for_one_tier_wait_for_each_other_and_refuse_n
 ) -> None:
     """Two replicas of the service each have a line for the tier; their statements meet
     at the tier's row, and the one that waited takes its units from what the other left."""
-    tier = await rewards.tier(stock=16)
-    users = [uuid.uuid4() for _ in range(16)]
-    await rewards.give_days(users, tier["required_days"])
-    made = await grants_for(client, tier["id"], users)
+    tier, _, made = await lined_up(client, rewards, 16, stock=16)
     engines = [make_engine(reward_database_url, pool_size=2) for _ in range(2)]
     try:
         lines = [GrantLines(engine, most=2) for engine in engines]
