@@ -25,7 +25,7 @@ def uvicorn_argv(app: str, port: int, *, proxy_headers: bool = True) -> list[str
         "--port",
         str(port),
         "--loop",
-        "uvloop",
+        "checkin_shared.accept_loop:new_event_loop",  # uvloop, taking connections in bursts
         "--http",  # httptools, with header-read and body-idle timeouts
         "checkin_shared.http_protocol:TimedHttpToolsProtocol",
         "--no-access-log",

@@ -56,9 +56,11 @@ def test_runs_as_a_non_root_user_with_a_healthcheck() -> None:
     users = [i["value"] for i in instructions() if i["instruction"] == "USER"]
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in names
-    # uvloop, and httptools through the protocol that adds the header and body timeouts
+    # uvloop through the loop that drains listen queues, and httptools through the
+    # protocol that adds the header and body timeouts
     text = DOCKERFILE.read_text()
-    assert "--loop uvloop" in text and "TimedHttpToolsProtocol" in text
+    assert "--loop checkin_shared.accept_loop:new_event_loop" in text
+    assert "TimedHttpToolsProtocol" in text
 
 
 def test_services_keep_idle_connections_open_longer_than_the_gateway_pools_them() -> None:
@@ -81,15 +83,18 @@ def test_services_keep_idle_connections_open_longer_than_the_gateway_pools_them(
     assert int(image.group(1)) > pooled and int(local) > pooled
 
 
-def test_every_server_runs_with_the_header_and_body_timeouts() -> None:
-    """The image and the dev runner both use the protocol that closes stalled requests."""
+def test_every_server_runs_with_the_header_and_body_timeouts_on_the_draining_loop() -> None:
+    """The image and the dev runner both use the protocol that closes stalled requests,
+    and the loop that takes a burst of connections in at once."""
     import sys
 
     sys.path.insert(0, str(REPO / "deploy" / "devstack"))
     from processes import uvicorn_argv
 
     protocol = "checkin_shared.http_protocol:TimedHttpToolsProtocol"
+    loop = "checkin_shared.accept_loop:new_event_loop"
     [command] = [i["value"] for i in instructions() if i["instruction"] == "CMD"]
-    assert f"--http {protocol}" in command
+    assert f"--http {protocol}" in command and f"--loop {loop}" in command
     argv = uvicorn_argv("app:create_app", 8000)
     assert argv[argv.index("--http") + 1] == protocol
+    assert argv[argv.index("--loop") + 1] == loop

@@ -1,6 +1,6 @@
 """The image's install step, run here without Docker: the Dockerfile's own `uv sync` line,
 over exactly what its COPY lines copy, into a fresh environment; then the app must import
-from it (with uvloop and httptools) and no dev tool may be there."""
+from it (with uvloop, httptools and the services' event loop) and no dev tool may be there."""
 
 import os
 import re
@@ -62,7 +62,7 @@ def test_the_image_install_step_yields_a_runnable_app_without_dev_tools(
     python = tmp_path / "venv" / "bin" / "python"
     module, _, factory = app.partition(":")
     check = (
-        f"import importlib, uvloop, httptools; "
+        f"import importlib, uvloop, httptools, checkin_shared.accept_loop; "
         f"assert callable(getattr(importlib.import_module({module!r}), {factory!r}))"
     )
     subprocess.run([str(python), "-c", check], cwd="/", check=True, timeout=60)

@@ -48,7 +48,7 @@ class RelayThread:
         await asyncio.to_thread(self._thread.join, 30)
 
     def _main(self) -> None:
-        # uvloop, like the service's own loop (uvicorn --loop uvloop), not asyncio's own.
+        # uvloop, like the service's own loop (checkin_shared.accept_loop), not asyncio's own.
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             runner.run(self._run())
 
