@@ -220,3 +220,40 @@ async def test_two_processes_lines_for_one_tier_wait_for_each_other_and_refuse_n
     assert None not in numbers and len(set(numbers)) == 16
     [(stock,)] = await rewards.sql("SELECT stock FROM reward.tier WHERE id = :t", t=tier["id"])
     assert stock == 0
+
+
+async def test_a_lines_statement_waits_for_a_connection_ahead_of_single_requests(
+    client: httpx.AsyncClient,
+    rewards: Any,
+    reward_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a storm its statement answers many claims; it must not queue behind the read of
+    every claim that came after them."""
+    _, _, made = await lined_up(client, rewards, 1, kind="points", points=100, stock=5)
+    statements = Statements(monkeypatch)
+    order: list[str] = []
+    engine = make_engine(reward_database_url, pool_size=1, max_overflow=0)
+
+    async def single(name: str) -> None:
+        connection = await engine.raw_connection()
+        order.append(name)
+        connection.close()
+
+    try:
+        held = await engine.raw_connection()
+        singles = [asyncio.create_task(single(f"single {n}")) for n in (1, 2)]
+        await asyncio.sleep(0.05)  # both wait for the one connection
+        granted = asyncio.create_task(GrantLines(engine).grant(made[0]))
+        await asyncio.sleep(0.05)  # the line's task waits too, after them
+        statements.started.clear()
+        held.close()
+        await statements.started.wait()
+        order.append("line")
+        async with asyncio.timeout(10):
+            number = await granted
+            await asyncio.gather(*singles)
+    finally:
+        await engine.dispose()
+    assert number is not None
+    assert order[0] == "line", order

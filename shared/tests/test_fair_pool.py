@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from checkin_shared.db import make_engine
+from checkin_shared.fair_pool import serve_first
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -71,3 +72,52 @@ async def test_a_connection_handed_to_a_waiter_that_gave_up_is_passed_on(
     again = await asyncio.wait_for(one_connection.raw_connection(), 2)  # not lost
     again.close()
     assert order == []
+
+
+async def test_a_task_served_first_waits_ahead_of_everyone_else(
+    one_connection: AsyncEngine,
+) -> None:
+    """Ahead of those who came before it; behind others served first, in their order."""
+    order: list[str] = []
+
+    async def served_first(name: str) -> None:
+        serve_first()  # in this task's own context
+        await waiting(one_connection, order, name)
+
+    held = await one_connection.raw_connection()
+    tasks = [asyncio.create_task(waiting(one_connection, order, "single 1"))]
+    await asyncio.sleep(0.02)
+    tasks.append(asyncio.create_task(served_first("line 1")))
+    await asyncio.sleep(0.02)
+    tasks.append(asyncio.create_task(waiting(one_connection, order, "single 2")))
+    await asyncio.sleep(0.02)
+    tasks.append(asyncio.create_task(served_first("line 2")))
+    await asyncio.sleep(0.05)  # all four are waiting now
+    held.close()
+    async with asyncio.timeout(5):
+        await asyncio.gather(*tasks)
+    assert order == ["line 1", "line 2", "single 1", "single 2"]
+    again = await asyncio.wait_for(one_connection.raw_connection(), 2)  # this task: in order
+    again.close()
+
+
+async def test_a_task_served_first_that_gives_up_leaks_nothing(
+    one_connection: AsyncEngine,
+) -> None:
+    order: list[str] = []
+
+    async def served_first() -> None:
+        serve_first()
+        await waiting(one_connection, order, "line")
+
+    held = await one_connection.raw_connection()
+    gave_up = asyncio.create_task(served_first())
+    single = asyncio.create_task(waiting(one_connection, order, "single"))
+    await asyncio.sleep(0.05)
+    gave_up.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gave_up
+    held.close()
+    async with asyncio.timeout(5):
+        await single
+    assert order == ["single"]

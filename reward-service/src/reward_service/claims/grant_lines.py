@@ -7,7 +7,8 @@ of that lock per unit of stock, each waiting for a busy machine to run the next 
 while the pool's connections waited in that queue with their claims and the refusals
 behind them waited for a connection. In line, the claims of a tier that arrive while its
 statement runs go in the next one: a few statements for a stock of a hundred, on one of
-the pool's connections at a time per tier and process.
+the pool's connections at a time per tier and process. The line's task waits for that
+connection ahead of single requests (`serve_first`): its statement answers many claims.
 
 The first claim of a tier starts its line's task; the claims that arrive in the same turn
 of the event loop go with it. A claim whose request is given up (its future cancelled)
@@ -19,6 +20,7 @@ is each claim's own failure, raised to its request."""
 import asyncio
 import uuid
 
+from checkin_shared.fair_pool import serve_first
 from checkin_shared.single_statement import single_statement
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,6 +54,7 @@ class GrantLines:
         return await waiting
 
     async def _serve(self, tier_id: uuid.UUID) -> None:
+        serve_first()  # this task's own context: the requests' waits are not touched
         line = self._lines[tier_id]
         try:
             while line:
