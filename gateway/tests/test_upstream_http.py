@@ -322,6 +322,27 @@ async def test_at_most_limit_exchanges_at_once() -> None:
     assert server.connections == 2
 
 
+async def test_a_service_that_holds_all_its_slots_holds_up_no_other_service() -> None:
+    release = asyncio.Event()
+
+    async def hung(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await release.wait()
+        writer.write(answer(b"late"))
+        await writer.drain()
+
+    async with scripted(hung) as slow, scripted(echo_forever) as other:
+        upstream = pool(limit=1)
+        stuck = [asyncio.ensure_future(fetch(upstream, slow.origin)) for _ in range(2)]
+        await asyncio.sleep(0.1)  # the slow service's one slot is taken, one waits for it
+        async with asyncio.timeout(2):
+            status, _ = await fetch(upstream, other.origin)
+        assert status == 200 and not any(call.done() for call in stuck)
+        release.set()
+        assert [s for s, _ in await asyncio.gather(*stuck)] == [200, 200]
+        upstream.close()
+
+
 async def test_a_cancelled_exchange_drops_its_connection_and_frees_its_slot() -> None:
     async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(-1)

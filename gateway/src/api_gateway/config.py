@@ -34,7 +34,9 @@ class GatewaySettings(ServiceSettings):
     # Before a 413 the gateway reads (and drops) up to this much of the body, so a client
     # that sends it all before reading gets the answer instead of a connection reset.
     drain_limit_bytes: int = Field(16 * 1_048_576, ge=0)
-    upstream_pool_size: int = 200
+    # Requests in flight to each service at once (to each its own: a hung service holds
+    # only its own); more wait in the gateway, in the order they came.
+    upstream_pool_size: int = Field(200, ge=1)
     # An idle pooled connection is dropped after this; it must stay under the services'
     # own keep-alive (uvicorn --timeout-keep-alive, 75 s in every launch command), or the
     # gateway reuses connections the service is closing and answers 503.

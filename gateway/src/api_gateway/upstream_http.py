@@ -297,14 +297,21 @@ class UpstreamResponse:
 
 
 class UpstreamPool:
-    """Keep-alive connections to the services, at most `limit` exchanges at once."""
+    """Keep-alive connections to the services, at most `limit` exchanges at once with each
+    service: one that hangs holds its own slots, never another's."""
 
     def __init__(self, *, limit: int, connect_timeout: float, keepalive_seconds: float) -> None:
         self.connect_timeout = connect_timeout
         self.keepalive_seconds = keepalive_seconds
         self.limit = limit
-        self._slots = asyncio.Semaphore(limit)
+        self._slots: dict[Origin, asyncio.Semaphore] = {}
         self._idle: dict[Origin, list[tuple[Connection, float]]] = {}
+
+    def _slots_of(self, origin: Origin) -> asyncio.Semaphore:
+        slots = self._slots.get(origin)
+        if slots is None:
+            slots = self._slots[origin] = asyncio.Semaphore(self.limit)
+        return slots
 
     async def request(
         self,
@@ -314,7 +321,8 @@ class UpstreamPool:
         headers: list[tuple[str, str]],
         body: Body,
     ) -> UpstreamResponse:
-        await self._slots.acquire()
+        slots = self._slots_of(origin)
+        await slots.acquire()
         try:
             head = _request_head(method, origin, target, headers, body)
             replayable = method in IDEMPOTENT and isinstance(body, bytes)
@@ -331,7 +339,7 @@ class UpstreamPool:
                     connection.close()
                     raise
         except BaseException:
-            self._slots.release()
+            slots.release()
             raise
 
     def release(self, origin: Origin, connection: Connection, *, reuse: bool) -> None:
@@ -339,7 +347,7 @@ class UpstreamPool:
             self._idle.setdefault(origin, []).append((connection, time.monotonic()))
         else:
             connection.close()
-        self._slots.release()
+        self._slots_of(origin).release()
 
     def close(self) -> None:
         for idle in self._idle.values():
