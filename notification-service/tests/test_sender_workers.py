@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from checkin_shared.events.contracts import AttendanceCheckedInV1, RewardClaimedV1, UserRegisteredV1
+from checkin_shared.events.envelope import wrap
+from checkin_shared.unit_of_work import unit_of_work
 from checkin_testkit.events import eventually
 from notification_service.delivery.channels import EmailChannel, WebhookChannel
 from notification_service.delivery.sender import Sender
@@ -88,3 +91,46 @@ async def test_a_wake_with_nothing_due_costs_one_round_not_one_per_loop(
             sender.wake()
             await asyncio.sleep(0.05)
         assert sender.rounds == 4 + 10
+
+
+async def test_a_committed_batch_wakes_the_sender_only_when_it_queued_a_notification(
+    client: httpx.AsyncClient, new_email: Any
+) -> None:
+    """The consumer hands each committed batch's session to `wake_for`: a batch of
+    check-ins (most batches on a busy day) queues nothing and costs no lease; a claim's
+    mail is sent at once. With the app's real handlers, on the app's database."""
+    app = client.app  # type: ignore[attr-defined]
+    handlers = app.state.consumer.handlers
+    user, now = uuid.uuid4(), datetime.now(UTC)
+    check_in = AttendanceCheckedInV1(user_id=user, day=now.date(), checked_at=now, total_days=1)
+    claim = RewardClaimedV1(
+        claim_id=uuid.uuid4(),
+        user_id=user,
+        tier_id=uuid.uuid4(),
+        tier_name="Earphones",
+        kind="item",
+        claimed_at=now,
+        stock_left=3,
+    )
+    async with running(client, CountingSender, sender_workers=1, sender_poll_seconds=60) as sender:
+        await asyncio.sleep(0.1)
+        assert sender.rounds == 1  # its first look
+        async with unit_of_work(app.state.session_factory) as checked_in:
+            registered = UserRegisteredV1(user_id=user, email=new_email(), name="Kim")
+            await handlers["user.registered.v1"](
+                checked_in, wrap(registered, occurred_at=now), registered
+            )
+            batch = [(wrap(check_in, occurred_at=now), check_in)]
+            await handlers["attendance.checked_in.v1"].handle_many(checked_in, batch)
+        sender.wake_for(checked_in)
+        await asyncio.sleep(0.2)
+        assert sender.rounds == 1  # nothing queued: no round
+        async with unit_of_work(app.state.session_factory) as claimed:
+            claims: list[tuple[Any, Any]] = [(wrap(claim, occurred_at=now), claim)]
+            await handlers["reward.claimed.v1"].handle_many(claimed, claims)
+        sender.wake_for(claimed)
+
+        async def woken() -> bool:
+            return bool(sender.rounds == 2)
+
+        await eventually(woken, within=5)

@@ -239,7 +239,7 @@ async def test_a_batch_with_one_failing_event_handles_the_others_once_and_parks_
         max_attempts=2,
         retry_delay_ms=100,
         batch_size=64,
-        on_committed=lambda: batches.append(1),
+        on_committed=lambda session: batches.append(1),
     )
     good = [envelope() for _ in range(40)]
     # Published before the consumer starts, so that they arrive together.
@@ -310,3 +310,35 @@ async def consumer_queues_for_run(amqp_url: str, exchange: str) -> None:
     from checkin_testkit.events import consumer_queues
 
     await consumer_queues(amqp_url, exchange, "notification")
+
+
+async def test_each_commit_is_reported_with_the_session_its_handlers_used(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    """`on_committed` gets the committed batch's session, so a service can tell what the
+    batch did (the notification service wakes its sender only if mail was queued)."""
+    record = recording_handler(probe_tables)
+    committed: list[set[uuid.UUID]] = []
+
+    async def marking(session: Any, env: Envelope, data: UserRegisteredV1) -> None:
+        await record(session, env, data)
+        session.info.setdefault("handled", set()).add(env.id)
+
+    consumer = make_consumer(
+        amqp_url,
+        exchange,
+        probe_sessions,
+        probe_tables,
+        marking,
+        on_committed=lambda session: committed.append(session.info["handled"]),
+    )
+    sent = [envelope() for _ in range(5)]
+    async with running(consumer):
+        for env in sent:
+            await publish(amqp_url, exchange, env)
+
+        async def all_reported() -> bool:
+            return set().union(*committed) == {e.id for e in sent}
+
+        await eventually(all_reported)
+    assert sum(len(ids) for ids in committed) == len(sent)  # each in exactly one commit

@@ -98,7 +98,7 @@ def create_app(
                 inbox=INBOX,
                 session_factory=factory,
                 handlers=handlers,
-                on_committed=sender.wake,  # what the events queued is sent at once
+                on_committed=sender.wake_for,  # what the events queued is sent at once
             )
             reminders = ReminderScheduler(
                 factory,

@@ -5,7 +5,8 @@ short transaction (`leased_until`, on the database's clock, which every replica 
 the mail is spoken with no transaction open, and the outcome recorded in a second one. A
 replica that dies while sending leaves the lease to expire: the notification is sent
 again (same Message-ID).
-It wakes when the consumer commits new notifications, and polls anyway; a process runs
+It wakes when the consumer commits a batch that queued notifications (not for one that
+queued none: most batches are check-ins), and polls anyway; a process runs
 `sender_workers` such loops at once."""
 
 import asyncio
@@ -28,6 +29,7 @@ from notification_service.delivery.channels import (
     WebhookChannel,
 )
 from notification_service.log.models import Notification
+from notification_service.log.service import queued_in
 
 log = logging.getLogger(__name__)
 _TABLE = cast(Table, Notification.__table__)
@@ -75,8 +77,8 @@ class Sender:
             self.channels["shop_webhook"] = shop_webhook
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
-        # One loop at a time waits for a wake (the others queue here): a commit that
-        # queued nothing (most of them: check-ins) costs one empty lease, not one per loop.
+        # One loop at a time waits for a wake (the others queue here): a wake with
+        # nothing due costs one empty lease, not one per loop.
         self._one_waits = asyncio.Lock()
 
     def backoff(self, attempts: int) -> timedelta:
@@ -164,6 +166,12 @@ class Sender:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def wake_for(self, committed: AsyncSession) -> None:
+        """Wakes the loops if the committed work queued notifications: a batch of
+        check-ins costs no lease."""
+        if queued_in(committed):
+            self.wake()
 
     def start(self) -> None:
         """`sender_workers` loops: while one waits for the mail server's answers to its

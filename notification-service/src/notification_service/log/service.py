@@ -53,6 +53,18 @@ class Queued:
 QUEUE = insert(Notification).on_conflict_do_nothing(
     constraint="uq_notification_cause_recipient_channel"
 )
+_QUEUED = "notifications_queued"
+
+
+def note_queued(session: AsyncSession) -> None:
+    """Marks the session's work as having queued notifications: once it commits, the
+    sender is woken (`queued_in`). Every statement that runs `QUEUE` calls it."""
+    session.info[_QUEUED] = True
+
+
+def queued_in(session: AsyncSession) -> bool:
+    """Whether the session's work queued notifications (see `note_queued`)."""
+    return bool(session.info.get(_QUEUED, False))
 
 
 async def enqueue(
@@ -69,6 +81,7 @@ async def enqueue(
 ) -> bool:
     """True when queued; False when this (cause, recipient, channel) exists already."""
     queued = Queued(cause, kind, channel, recipient, message, now, user_id, unsubscribe_url)
+    note_queued(session)
     inserted = await session.execute(QUEUE.values(queued.row()).returning(Notification.id))
     return inserted.scalar_one_or_none() is not None
 
@@ -77,6 +90,7 @@ async def enqueue_many(session: AsyncSession, notifications: list[Queued]) -> No
     """Each one queued unless its (cause, recipient, channel) exists already; one
     statement for all of them."""
     if notifications:
+        note_queued(session)
         await session.execute(QUEUE, [n.row() for n in notifications])
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notification_service.log.models import Notification
-from notification_service.log.service import NEWEST_FIRST, QUEUE
+from notification_service.log.service import NEWEST_FIRST, QUEUE, note_queued
 from notification_service.shop_webhooks.models import ShopWebhook
 
 CHANNEL = "shop_webhook"
@@ -126,6 +126,7 @@ async def tell(
     told = Told(event_type, event_id, occurred_at, data)
     queued = 0
     for hook_id, url, _ in await _subscribed(session, {event_type}):
+        note_queued(session)
         inserted = await session.execute(
             QUEUE.values(told.delivery(hook_id, url)).returning(Notification.id)
         )
@@ -145,6 +146,7 @@ async def tell_many(session: AsyncSession, events: list[Told]) -> None:
         if told.event_type in types
     ]
     if rows:
+        note_queued(session)
         await session.execute(QUEUE, rows)
 
 

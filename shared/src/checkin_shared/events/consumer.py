@@ -79,13 +79,14 @@ class InboxConsumer:
         watch_seconds: float = 15.0,
         batch_size: int = 64,
         linger_seconds: float = 0.0,
-        on_committed: Callable[[], None] | None = None,
+        on_committed: Callable[[AsyncSession], None] | None = None,
     ) -> None:
         """`handlers` declare what this consumer binds: its queue gets exactly their types.
         Its own queues are watched as metrics every `watch_seconds`. Deliveries waiting
         together are handled in one transaction (at most `batch_size`), after waiting
-        `linger_seconds` for more to arrive; `on_committed` is called after each commit
-        (the notification sender wakes on it)."""
+        `linger_seconds` for more to arrive; `on_committed` is called with the batch's
+        session after each commit (the notification sender wakes on it when the batch
+        queued notifications)."""
         unknown = set(handlers) - set(CONTRACTS)
         if unknown:
             raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
@@ -221,7 +222,7 @@ class InboxConsumer:
             outcome = "handled" if delivery.first else "duplicate"
             EVENTS_CONSUMED.labels(self.service, delivery.envelope.type, outcome).inc()
         if self.on_committed is not None:
-            self.on_committed()
+            self.on_committed(session)
 
     async def _apply(self, session: AsyncSession, deliveries: list[Delivery]) -> None:
         """Each delivery's handler, in delivery order; consecutive deliveries of a type

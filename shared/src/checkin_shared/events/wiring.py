@@ -46,7 +46,7 @@ def make_consumer(
     inbox: Table,
     session_factory: async_sessionmaker[AsyncSession],
     handlers: Mapping[str, Handler | Batched],
-    on_committed: Callable[[], None] | None = None,
+    on_committed: Callable[[AsyncSession], None] | None = None,
 ) -> InboxConsumer:
     return InboxConsumer(
         service=service,
