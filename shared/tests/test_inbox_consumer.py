@@ -10,14 +10,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aio_pika
+from checkin_shared.events import wiring
 from checkin_shared.events.consumer import InboxConsumer
-from checkin_shared.events.contracts import UserRegisteredV1
+from checkin_shared.events.contracts import UserProfileChangedV1, UserRegisteredV1
 from checkin_shared.events.envelope import Envelope, wrap
 from checkin_shared.events.parking import list_parked, replay_parked
 from checkin_shared.events.topology import queue_names
+from checkin_shared.settings import BrokerSettings
 from checkin_testkit.events import eventually, publish_envelope
 from checkin_testkit.tcp_proxy import TcpProxy
-from sqlalchemy import func, insert, select
+from sqlalchemy import MetaData, Table, func, insert, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 
 def envelope() -> Envelope:
@@ -342,3 +345,119 @@ async def test_each_commit_is_reported_with_the_session_its_handlers_used(
 
         await eventually(all_reported)
     assert sum(len(ids) for ids in committed) == len(sent)  # each in exactly one commit
+
+
+def lingering_consumer(
+    amqp_url: str,
+    exchange: str,
+    sessions: Any,
+    tables: dict[str, Any],
+    committed: list[set[uuid.UUID]],
+    **linger: Any,
+) -> InboxConsumer:
+    """Takes registrations and profile changes; reports each commit's event ids."""
+    record = recording_handler(tables)
+
+    async def marking(session: Any, env: Envelope, data: Any) -> None:
+        await session.execute(insert(tables["effect"]).values(event_id=env.id, note=env.type))
+        session.info.setdefault("handled", set()).add(env.id)
+
+    return InboxConsumer(
+        service="notification",
+        url=amqp_url,
+        exchange=exchange,
+        inbox=tables["inbox"],
+        session_factory=sessions,
+        handlers={"user.registered.v1": record, "user.profile_changed.v1": marking},
+        on_committed=lambda session: committed.append(set(session.info.get("handled", ()))),
+        **linger,
+    )
+
+
+def profile_changed() -> Envelope:
+    data = UserProfileChangedV1(user_id=uuid.uuid4(), email="p@example.com", name="P")
+    return wrap(data, occurred_at=datetime.now(UTC))
+
+
+async def test_a_type_with_a_longer_linger_gathers_deliveries_that_arrive_apart(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    """Profile changes published one by one, 50 ms apart, under a linger of 2 s for their
+    type (none for others): one batch, one commit, instead of one each."""
+    committed: list[set[uuid.UUID]] = []
+    consumer = lingering_consumer(
+        amqp_url,
+        exchange,
+        probe_sessions,
+        probe_tables,
+        committed,
+        linger_seconds=0.0,
+        linger_by_type={"user.profile_changed.v1": 2.0},
+    )
+    sent = [profile_changed() for _ in range(4)]
+    async with running(consumer):
+        for env in sent:
+            await publish(amqp_url, exchange, env)
+            await asyncio.sleep(0.05)
+
+        async def all_committed() -> bool:
+            return set().union(*committed) == {e.id for e in sent}
+
+        await eventually(all_committed)
+    assert committed == [{e.id for e in sent}]
+
+
+async def test_a_delivery_with_a_short_linger_cuts_short_the_wait_of_those_before_it(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    """A profile change may wait 60 s for company; a registration (no linger) arriving
+    meanwhile is handled at once, and the waiting profile change with it."""
+    committed: list[set[uuid.UUID]] = []
+    consumer = lingering_consumer(
+        amqp_url,
+        exchange,
+        probe_sessions,
+        probe_tables,
+        committed,
+        linger_seconds=0.0,
+        linger_by_type={"user.profile_changed.v1": 60.0},
+    )
+    patient, urgent = profile_changed(), envelope()
+    async with running(consumer):
+        await publish(amqp_url, exchange, patient)
+        await asyncio.sleep(0.5)
+        assert await effects_of(probe_sessions, probe_tables, patient.id) == 0  # still waiting
+        await publish(amqp_url, exchange, urgent)
+
+        async def both_handled() -> bool:
+            handled = [
+                await effects_of(probe_sessions, probe_tables, e.id) for e in (patient, urgent)
+            ]
+            return handled == [1, 1]
+
+        await eventually(both_handled, within=10)
+    assert len(committed) == 1  # one batch
+
+
+def test_a_service_consumer_lets_check_ins_wait_longer_than_other_events() -> None:
+    """The settings' check-in linger (40 ms by default) applies to check-in events only;
+    every other type keeps `consumer_linger_ms` (10 ms)."""
+    settings = BrokerSettings()
+    consumer = wiring.make_consumer(
+        service="reward",
+        settings=settings,
+        inbox=Table("inbox", MetaData()),
+        session_factory=async_sessionmaker(),
+        handlers={"attendance.checked_in.v1": recording_handler({})},
+    )
+    assert consumer.linger_by_type == {"attendance.checked_in.v1": 0.04}
+    assert consumer.linger == 0.01
+    changed = settings.model_copy(update={"consumer_checkin_linger_ms": 5})
+    consumer = wiring.make_consumer(
+        service="reward",
+        settings=changed,
+        inbox=Table("inbox", MetaData()),
+        session_factory=async_sessionmaker(),
+        handlers={"attendance.checked_in.v1": recording_handler({})},
+    )
+    assert consumer.linger_by_type == {"attendance.checked_in.v1": 0.005}

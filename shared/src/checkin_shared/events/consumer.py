@@ -59,6 +59,7 @@ class Delivery:
     message: AbstractIncomingMessage
     envelope: Envelope
     data: BaseModel
+    due: float = 0.0  # the loop's time by which its batch is handled (arrival + linger)
     first: bool = False
     done: bool = False
 
@@ -79,12 +80,16 @@ class InboxConsumer:
         watch_seconds: float = 15.0,
         batch_size: int = 64,
         linger_seconds: float = 0.0,
+        linger_by_type: Mapping[str, float] | None = None,
         on_committed: Callable[[AsyncSession], None] | None = None,
     ) -> None:
         """`handlers` declare what this consumer binds: its queue gets exactly their types.
         Its own queues are watched as metrics every `watch_seconds`. Deliveries waiting
-        together are handled in one transaction (at most `batch_size`), after waiting
-        `linger_seconds` for more to arrive; `on_committed` is called with the batch's
+        together are handled in one transaction (at most `batch_size`): a batch is handled
+        once it is full or once the earliest of its deliveries has waited its linger
+        (`linger_by_type` for the types named there, `linger_seconds` for the others), so
+        events nobody waits on (check-ins) can wait longer to make larger batches than a
+        claim, whose mail is awaited; `on_committed` is called with the batch's
         session after each commit (the notification sender wakes on it when the batch
         queued notifications)."""
         unknown = set(handlers) - set(CONTRACTS)
@@ -101,8 +106,10 @@ class InboxConsumer:
         self.retry_delay_ms = retry_delay_ms
         self.batch_size = batch_size
         self.linger = linger_seconds
+        self.linger_by_type = dict(linger_by_type or {})
         self.on_committed = on_committed
         self._waiting: list[Delivery] = []
+        self._arrived = asyncio.Event()
         self._one_batch_at_a_time = asyncio.Lock()
         self.connected = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -177,17 +184,31 @@ class InboxConsumer:
         if envelope.type not in self.handlers:
             await self._park(message, f"no handler for {envelope.type} in {self.service}")
             return
-        delivery = Delivery(message, envelope, data)
+        linger = self.linger_by_type.get(envelope.type, self.linger)
+        due = asyncio.get_running_loop().time() + linger
+        delivery = Delivery(message, envelope, data, due)
         self._waiting.append(delivery)
+        self._arrived.set()
         # Group commit: whoever holds the lock handles every delivery waiting by then (up
         # to `batch_size`) in one transaction; the others find theirs done.
         async with self._one_batch_at_a_time:
             if not delivery.done:
-                if self.linger and len(self._waiting) < self.batch_size:
-                    await asyncio.sleep(self.linger)  # let the next few deliveries join
+                await self._until_batch_due()
                 batch = self._waiting[: self.batch_size]
                 del self._waiting[: self.batch_size]
                 await self._handle(batch)
+
+    async def _until_batch_due(self) -> None:
+        """Lets the next deliveries join: returns when `batch_size` are waiting or when the
+        earliest due of the waiting ones has come (a new arrival may bring it closer)."""
+        loop = asyncio.get_running_loop()
+        while self._waiting and len(self._waiting) < self.batch_size:
+            remaining = min(d.due for d in self._waiting) - loop.time()
+            if remaining <= 0:
+                return
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), remaining)
 
     async def _handle(self, batch: list["Delivery"]) -> None:
         """Effects and inbox rows of the whole batch commit together, then each message is

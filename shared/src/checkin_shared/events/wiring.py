@@ -8,10 +8,13 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from checkin_shared.events.consumer import Batched, Handler, InboxConsumer
+from checkin_shared.events.contracts import AttendanceCheckedInV1
 from checkin_shared.events.publisher import EventPublisher
 from checkin_shared.events.relay import OutboxRelay
 from checkin_shared.health import ReadinessCheck
 from checkin_shared.settings import BrokerSettings
+
+CHECKED_IN = AttendanceCheckedInV1.event_type
 
 
 def make_relay(
@@ -61,6 +64,7 @@ def make_consumer(
         watch_seconds=settings.queue_watch_seconds,
         batch_size=settings.consumer_batch_size,
         linger_seconds=settings.consumer_linger_ms / 1000,
+        linger_by_type={CHECKED_IN: settings.consumer_checkin_linger_ms / 1000},
         on_committed=on_committed,
     )
 
