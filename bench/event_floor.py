@@ -2,8 +2,9 @@
 nothing else of ours: a persistent, mandatory message with publisher confirms (64 awaited
 together, as the relay does) into a topic exchange bound to two durable quorum queues, each
 consumed by its own Python process (aio-pika, prefetch 32) that decodes the envelope and
-acks. Every check-in is one such event, consumed by reward and notification; this run says
-what that part of the cost model would be if everything else were free.
+acks (one ack of many per 16, as a consumer acks a batch). Every check-in is one such
+event, consumed by reward and notification; this run says what that part of the cost
+model would be if everything else were free.
 
 `python event_floor.py consume URL QUEUE N` is one of the two consumers (a child)."""
 
@@ -21,6 +22,7 @@ from probes import cpu_seconds, pids_named
 
 ROUTING_KEY = "attendance.checked_in.v1"
 CONFIRMS_AT_ONCE = 64
+ACKS_AT_ONCE = 16
 
 
 def _envelope() -> bytes:
@@ -47,8 +49,10 @@ async def consume(url: str, queue_name: str, messages: int) -> None:
         if not seen:
             started = time.process_time()
         Envelope.model_validate_json(message.body)
-        await message.ack()
         seen += 1
+        if seen % ACKS_AT_ONCE == 0 or seen >= messages:  # in runs, as the consumers ack
+            assert message.delivery_tag is not None
+            await message.channel.basic_ack(message.delivery_tag, multiple=True)
         if seen >= messages:
             done.set()
 

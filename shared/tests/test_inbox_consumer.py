@@ -461,3 +461,38 @@ def test_a_service_consumer_lets_check_ins_wait_longer_than_other_events() -> No
         handlers={"attendance.checked_in.v1": recording_handler({})},
     )
     assert consumer.linger_by_type == {"attendance.checked_in.v1": 0.005}
+
+
+async def test_every_handled_delivery_is_acked_so_none_comes_back_after_a_stop(
+    probe_sessions: Any, probe_tables: dict[str, Any], amqp_url: str, exchange: str
+) -> None:
+    """Acks go in runs (one ack of many per batch); each handled delivery is in one of
+    them: once the consumer stops (its channel closed), nothing is given back to the
+    queue. A parked one (undecodable) is settled too, in the middle of the others."""
+    consumer = make_consumer(
+        amqp_url, exchange, probe_sessions, probe_tables, recording_handler(probe_tables)
+    )
+    sent = [envelope() for _ in range(30)]
+    async with running(consumer):
+        for env in sent[:15]:
+            await publish(amqp_url, exchange, env)
+        bad = f"bad-{uuid.uuid4()}"
+        await publish_raw(amqp_url, exchange, b"not json", "user.registered.v1", message_id=bad)
+        for env in sent[15:]:
+            await publish(amqp_url, exchange, env)
+
+        async def all_handled() -> bool:
+            handled = [await effects_of(probe_sessions, probe_tables, e.id) for e in sent]
+            return handled == [1] * len(sent)
+
+        await eventually(all_handled)
+        await asyncio.sleep(0.3)  # the last batch's ack on its way
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(
+            queue_names(exchange, "notification").main, passive=True
+        )
+        assert queue.declaration_result.message_count == 0
+    parked = await list_parked(amqp_url, exchange, "notification")
+    assert [item.message_id for item in parked].count(bad) == 1

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from checkin_shared.events.acks import ChannelAcks
 from checkin_shared.events.contracts import CONTRACTS
 from checkin_shared.events.envelope import Envelope
 from checkin_shared.events.inbox import first_deliveries
@@ -110,6 +111,7 @@ class InboxConsumer:
         self.on_committed = on_committed
         self._waiting: list[Delivery] = []
         self._arrived = asyncio.Event()
+        self._acks: dict[int, ChannelAcks] = {}  # by channel (this connection's one)
         self._one_batch_at_a_time = asyncio.Lock()
         self.connected = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -147,6 +149,7 @@ class InboxConsumer:
 
     async def _consume_until_closed(self) -> None:
         connection = await aio_pika.connect(self.url, timeout=10)
+        self._acks = {}
         closed = asyncio.Event()
         connection.close_callbacks.add(lambda *_: closed.set())
         try:
@@ -173,7 +176,16 @@ class InboxConsumer:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), 5)
 
+    def _acks_of(self, message: AbstractIncomingMessage) -> ChannelAcks:
+        channel = message.channel  # raises if closed: its deliveries come again
+        acks = self._acks.get(id(channel))
+        if acks is None or acks.channel is not channel:
+            acks = self._acks[id(channel)] = ChannelAcks(channel)
+        return acks
+
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        assert message.delivery_tag is not None
+        self._acks_of(message).received(message.delivery_tag)
         try:
             envelope = Envelope.model_validate_json(message.body)
             contract = CONTRACTS[envelope.type]
@@ -211,9 +223,9 @@ class InboxConsumer:
                 await asyncio.wait_for(self._arrived.wait(), remaining)
 
     async def _handle(self, batch: list["Delivery"]) -> None:
-        """Effects and inbox rows of the whole batch commit together, then each message is
-        acked. If the batch fails, each delivery is handled alone, so only the failing one
-        is retried or parked."""
+        """Effects and inbox rows of the whole batch commit together, then the messages are
+        acked (in runs: see `acks.py`). If the batch fails, each delivery is handled alone,
+        so only the failing one is retried or parked."""
         try:
             async with unit_of_work(self.factory) as session:
                 firsts = await first_deliveries(session, self.inbox, [d.envelope for d in batch])
@@ -239,7 +251,8 @@ class InboxConsumer:
             return
         for delivery in batch:
             delivery.done = True
-            await delivery.message.ack()
+        await self._ack([delivery.message for delivery in batch])
+        for delivery in batch:
             outcome = "handled" if delivery.first else "duplicate"
             EVENTS_CONSUMED.labels(self.service, delivery.envelope.type, outcome).inc()
         if self.on_committed is not None:
@@ -262,6 +275,17 @@ class InboxConsumer:
             else:
                 await handler(session, deliveries[index].envelope, deliveries[index].data)
                 index += 1
+
+    async def _ack(self, messages: list[AbstractIncomingMessage]) -> None:
+        """Settles these messages: one ack of many for each channel (one, but for a
+        reconnect meanwhile: then the old channel's ack fails and they come again)."""
+        runs: dict[int, tuple[ChannelAcks, list[int]]] = {}
+        for message in messages:
+            assert message.delivery_tag is not None
+            acks = self._acks_of(message)
+            runs.setdefault(id(acks), (acks, []))[1].append(message.delivery_tag)
+        for acks, tags in runs.values():
+            await acks.ack(tags)
 
     async def _retry_or_park(
         self, message: AbstractIncomingMessage, event_type: str, exc: Exception
@@ -312,6 +336,7 @@ class InboxConsumer:
             await self._channel.default_exchange.publish(copy, routing_key=queue, timeout=10)
         except Exception:
             with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
+                assert message.delivery_tag is not None
+                await self._acks_of(message).requeue(message.delivery_tag)
             raise
-        await message.ack()
+        await self._ack([message])
