@@ -353,9 +353,10 @@ def lingering_consumer(
     sessions: Any,
     tables: dict[str, Any],
     committed: list[set[uuid.UUID]],
-    **linger: Any,
+    profile_linger: float,
 ) -> InboxConsumer:
-    """Takes registrations and profile changes; reports each commit's event ids."""
+    """Takes registrations (no linger) and profile changes (`profile_linger` seconds);
+    reports the profile changes of each commit."""
     record = recording_handler(tables)
 
     async def marking(session: Any, env: Envelope, data: Any) -> None:
@@ -370,7 +371,8 @@ def lingering_consumer(
         session_factory=sessions,
         handlers={"user.registered.v1": record, "user.profile_changed.v1": marking},
         on_committed=lambda session: committed.append(set(session.info.get("handled", ()))),
-        **linger,
+        linger_seconds=0.0,
+        linger_by_type={"user.profile_changed.v1": profile_linger},
     )
 
 
@@ -386,13 +388,7 @@ async def test_a_type_with_a_longer_linger_gathers_deliveries_that_arrive_apart(
     type (none for others): one batch, one commit, instead of one each."""
     committed: list[set[uuid.UUID]] = []
     consumer = lingering_consumer(
-        amqp_url,
-        exchange,
-        probe_sessions,
-        probe_tables,
-        committed,
-        linger_seconds=0.0,
-        linger_by_type={"user.profile_changed.v1": 2.0},
+        amqp_url, exchange, probe_sessions, probe_tables, committed, profile_linger=2.0
     )
     sent = [profile_changed() for _ in range(4)]
     async with running(consumer):
@@ -414,13 +410,7 @@ async def test_a_delivery_with_a_short_linger_cuts_short_the_wait_of_those_befor
     meanwhile is handled at once, and the waiting profile change with it."""
     committed: list[set[uuid.UUID]] = []
     consumer = lingering_consumer(
-        amqp_url,
-        exchange,
-        probe_sessions,
-        probe_tables,
-        committed,
-        linger_seconds=0.0,
-        linger_by_type={"user.profile_changed.v1": 60.0},
+        amqp_url, exchange, probe_sessions, probe_tables, committed, profile_linger=60.0
     )
     patient, urgent = profile_changed(), envelope()
     async with running(consumer):
@@ -442,25 +432,22 @@ async def test_a_delivery_with_a_short_linger_cuts_short_the_wait_of_those_befor
 def test_a_service_consumer_lets_check_ins_wait_longer_than_other_events() -> None:
     """The settings' check-in linger (40 ms by default) applies to check-in events only;
     every other type keeps `consumer_linger_ms` (10 ms)."""
+
+    def consumer_of(settings: BrokerSettings) -> InboxConsumer:
+        return wiring.make_consumer(
+            service="reward",
+            settings=settings,
+            inbox=Table("inbox", MetaData()),
+            session_factory=async_sessionmaker(),
+            handlers={"attendance.checked_in.v1": recording_handler({})},
+        )
+
     settings = BrokerSettings()
-    consumer = wiring.make_consumer(
-        service="reward",
-        settings=settings,
-        inbox=Table("inbox", MetaData()),
-        session_factory=async_sessionmaker(),
-        handlers={"attendance.checked_in.v1": recording_handler({})},
-    )
+    consumer = consumer_of(settings)
     assert consumer.linger_by_type == {"attendance.checked_in.v1": 0.04}
     assert consumer.linger == 0.01
-    changed = settings.model_copy(update={"consumer_checkin_linger_ms": 5})
-    consumer = wiring.make_consumer(
-        service="reward",
-        settings=changed,
-        inbox=Table("inbox", MetaData()),
-        session_factory=async_sessionmaker(),
-        handlers={"attendance.checked_in.v1": recording_handler({})},
-    )
-    assert consumer.linger_by_type == {"attendance.checked_in.v1": 0.005}
+    changed = consumer_of(settings.model_copy(update={"consumer_checkin_linger_ms": 5}))
+    assert changed.linger_by_type == {"attendance.checked_in.v1": 0.005}
 
 
 async def test_every_handled_delivery_is_acked_so_none_comes_back_after_a_stop(
