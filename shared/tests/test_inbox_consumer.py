@@ -53,15 +53,23 @@ async def running(consumer: InboxConsumer) -> AsyncIterator[InboxConsumer]:
 
 
 def make_consumer(
-    url: str, exchange: str, sessions: Any, tables: dict[str, Any], handler: Any, **kw: Any
+    url: str,
+    exchange: str,
+    sessions: Any,
+    tables: dict[str, Any],
+    handler: Any,
+    *,
+    more_handlers: dict[str, Any] | None = None,
+    **kw: Any,
 ) -> InboxConsumer:
+    """A consumer of registrations with `handler` (and of the types `more_handlers` name)."""
     return InboxConsumer(
         service="notification",
         url=url,
         exchange=exchange,
         inbox=tables["inbox"],
         session_factory=sessions,
-        handlers={"user.registered.v1": handler},
+        handlers={"user.registered.v1": handler, **(more_handlers or {})},
         **kw,
     )
 
@@ -363,13 +371,13 @@ def lingering_consumer(
         await session.execute(insert(tables["effect"]).values(event_id=env.id, note=env.type))
         session.info.setdefault("handled", set()).add(env.id)
 
-    return InboxConsumer(
-        service="notification",
-        url=amqp_url,
-        exchange=exchange,
-        inbox=tables["inbox"],
-        session_factory=sessions,
-        handlers={"user.registered.v1": record, "user.profile_changed.v1": marking},
+    return make_consumer(
+        amqp_url,
+        exchange,
+        sessions,
+        tables,
+        record,
+        more_handlers={"user.profile_changed.v1": marking},
         on_committed=lambda session: committed.append(set(session.info.get("handled", ()))),
         linger_seconds=0.0,
         linger_by_type={"user.profile_changed.v1": profile_linger},
