@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import aio_pika
+import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
+from aiormq.exceptions import ChannelInvalidStateError
 from checkin_shared.events.acks import ChannelAcks
 from checkin_testkit.events import eventually
 
@@ -99,3 +101,16 @@ async def test_a_requeued_delivery_lets_those_above_it_be_acked(amqp_url: str) -
         assert (acks.unsettled, acks.waiting) == (0, 0)
         # m0 went back at once (to this channel's consumer again, so it is held there)
         assert await closed() == [b"m0"]
+
+
+async def test_a_requeue_that_cannot_be_sent_leaves_the_delivery_unsettled(
+    amqp_url: str,
+) -> None:
+    """A nack that fails (its channel is gone) must not let a later ack of many cover the
+    delivery: it stays the lowest unsettled one."""
+    async with three_deliveries(amqp_url) as (acks, delivered, closed):
+        await acks.ack(tags(delivered[1:]))
+        assert sorted(await closed()) == [b"m0", b"m1", b"m2"]
+        with pytest.raises(ChannelInvalidStateError):
+            await acks.requeue(tags(delivered[:1])[0])
+        assert (acks.unsettled, acks.waiting) == (1, 2)

@@ -35,9 +35,11 @@ class ChannelAcks:
         await self.channel.basic_ack(last, multiple=len(ready) > 1)
 
     async def requeue(self, tag: int) -> None:
-        """Gives one delivery back to the queue (not covered by any later ack of many)."""
-        self._unsettled.discard(tag)
+        """Gives one delivery back to the queue (not covered by any later ack of many). If
+        the nack cannot be sent, the delivery stays unsettled: no ack of many covers it
+        (it comes again when the channel closes)."""
         await self.channel.basic_nack(tag, multiple=False, requeue=True)
+        self._unsettled.discard(tag)
         await self.ack([])  # those waiting above it may go now
 
     @property
