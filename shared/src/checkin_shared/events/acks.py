@@ -4,7 +4,9 @@ delivery (a quorum queue writes each settlement to its log: acks in runs cut the
 and the consumer's CPU per event by about a quarter, bench/event_floor.py measured).
 
 A delivery is acked only once it is settled (its effects committed, or its copy confirmed
-in the retry or parking queue): an ack of many never covers one still being handled."""
+in the retry or parking queue): an ack of many never covers one still being handled. So
+a delivery whose copy waits for the broker's confirm (at most the publish timeout) holds
+back the acks of those after it, and with them the prefetch window; parking is rare."""
 
 from aiormq.abc import AbstractChannel
 
