@@ -4,6 +4,8 @@ stall for longer than `HTTP_BODY_IDLE_TIMEOUT_SECONDS` between two pieces. Other
 connection is closed: a client that sends headers without their blank line, or fewer
 bytes than its Content-Length, cannot hold a connection (and its memory) forever.
 
+Its writes go through `CoalescedWrites`: an answer's head and body leave in one write.
+
 Used by every launch command:
 `uvicorn ... --http checkin_shared.http_protocol:TimedHttpToolsProtocol`."""
 
@@ -11,6 +13,8 @@ import asyncio
 import os
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from checkin_shared.coalesced_writes import CoalescedWrites
 
 
 def _seconds(name: str, default: float) -> float:
@@ -23,7 +27,8 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._deadline: asyncio.TimerHandle | None = None
-        super().connection_made(transport)
+        coalesced = CoalescedWrites(transport, self.loop)
+        super().connection_made(coalesced)  # type: ignore[arg-type]
         self._arm(self.header_timeout)  # the first request's head
 
     def on_message_begin(self) -> None:
