@@ -78,10 +78,12 @@ async def test_the_scheduled_run_waits_for_its_hour_and_runs_once_a_day(
         return await known(client, user)
 
     await eventually(is_known)
-    clock = FrozenClock(datetime(2026, 12, 1, 10, 59, tzinfo=UTC))  # 19:59 in Seoul
+    # A business day already past: the app's own scheduler, on the real clock, only ever
+    # claims the real day, so it cannot take this one first (on 2026-12-01 it did).
+    clock = FrozenClock(datetime(2026, 11, 15, 10, 59, tzinfo=UTC))  # 19:59 in Seoul
     replicas = [scheduler_for(client, clock) for _ in range(2)]
     assert await replicas[0].run_if_due() is None
-    clock.set(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))  # 20:00 in Seoul
+    clock.set(datetime(2026, 11, 15, 11, 0, tzinfo=UTC))  # 20:00 in Seoul
     results = await asyncio.gather(*(r.run_if_due() for r in replicas))
     assert sorted(results, key=lambda r: r is None)[1] is None
     assert any(r for r in results)
