@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import checkin_floor
 import event_floor
 import httpx
 import imports
@@ -206,6 +207,10 @@ async def measure(
         print(f"• floor: {args.floor_events:,} events with nothing of ours (RabbitMQ, 2 consumers)")
         results["floor: one event, nothing of ours"] = await event_floor.event_floor(
             args.amqp_url, args.floor_events
+        )
+        print("• floor: check-ins made of the design's parts, nothing of ours (15 s)")
+        results["floor: a check-in, nothing of ours"] = await checkin_floor.checkin_floor(
+            args.wrk, database_url, args.amqp_url, key, tokens / "checkin-gateway.txt", 15
         )
 
     async def checkins(

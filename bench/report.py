@@ -79,6 +79,7 @@ def write(results: dict[str, dict[str, Any]], machine: dict[str, Any], out: Path
 
 GATEWAY_CHECKINS = "check-ins through the gateway"
 GATEWAY_READS = "GET /rewards through the gateway"
+CHECKIN_FLOOR = "floor: a check-in, nothing of ours"
 MAIL = "event latency: claim answered -> mail accepted"
 
 
@@ -90,12 +91,24 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The targets of the hot-path issue, each with the measured value and met/missed."""
     rows: list[dict[str, Any]] = []
 
-    def add(target: str, value: float | None, limit: float, *, at_least: bool, unit: str) -> None:
+    def add(
+        target: str,
+        value: float | None,
+        limit: float,
+        *,
+        at_least: bool,
+        unit: str,
+        floor: float | None = None,
+    ) -> None:
         met = value is not None and (value >= limit if at_least else value <= limit)
         shown = "-" if value is None else f"{value:,.1f} {unit}".strip()
-        rows.append({"target": target, "value": shown, "met": met})
+        row: dict[str, Any] = {"target": target, "value": shown, "met": met}
+        if floor is not None:
+            row["floor"] = f"{floor:,.1f} {unit}".strip()
+        rows.append(row)
 
     checkins = results.get(GATEWAY_CHECKINS)
+    floor = results.get(CHECKIN_FLOOR)
     if checkins:
         add(
             "check-ins/s through the gateway >= 1,000",
@@ -103,8 +116,16 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             1000,
             at_least=True,
             unit="/s",
+            floor=floor["rps"] if floor else None,
         )
-        add("check-in p99 <= 100 ms", _p(checkins, "p99"), 100, at_least=False, unit="ms")
+        add(
+            "check-in p99 <= 100 ms",
+            _p(checkins, "p99"),
+            100,
+            at_least=False,
+            unit="ms",
+            floor=_p(floor, "p99") if floor else None,
+        )
         errors = sum(n for s, n in checkins["statuses"].items() if not s.startswith("2"))
         errors += sum(v for k, v in checkins.get("errors", {}).items() if k != "status")
         add("check-in errors = 0", errors, 0, at_least=False, unit="")
@@ -114,6 +135,7 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             1.8,
             at_least=False,
             unit="ms",
+            floor=floor.get("system_cpu_ms_per_request") if floor else None,
         )
         lag = checkins.get("event_lag", {})
         add(
@@ -160,12 +182,16 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def targets_table(results: dict[str, dict[str, Any]]) -> str:
+    """The targets, met or missed; where the check-in floor ran, what the design's parts
+    alone measured in the same column's terms (`floor: a check-in, nothing of ours`)."""
     rows = targets(results)
     width = max((len(r["target"]) for r in rows), default=10)
-    lines = [f"{'target':<{width}}  {'measured':>16}  met?", "-" * (width + 26)]
+    header = f"{'target':<{width}}  {'measured':>16}  {'met?':<6}  parts alone"
+    lines = [header, "-" * (len(header) + 6)]
     for row in rows:
+        met = "met" if row["met"] else "MISSED"
         lines.append(
-            f"{row['target']:<{width}}  {row['value']:>16}  {'met' if row['met'] else 'MISSED'}"
+            f"{row['target']:<{width}}  {row['value']:>16}  {met:<6}  {row.get('floor', '')}"
         )
     return "\n".join(lines)
 
