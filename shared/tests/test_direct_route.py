@@ -42,6 +42,15 @@ class Wish(BaseModel):
 
 
 Streak = Annotated[int | None, Query(ge=1, description="Days in a row")]
+Size = Annotated[int, Query(ge=1, le=50)]
+Cursor = Annotated[str, Query(min_length=1)]
+
+
+class Page(BaseModel):
+    size: int
+    cursor: str | None
+
+
 Key = Annotated[str | None, Header(alias="Idempotency-Key", max_length=8)]
 
 
@@ -104,6 +113,24 @@ def app_with_both(minter: TokenMinter) -> ServiceApp:
         principal: CurrentUser, tier_id: uuid.UUID, streak: Streak = None, key: Key = None
     ) -> Stamp:
         return stamped(tier_id, streak=streak, key=key)
+
+    @direct.get("/direct-page", response_model=Page)
+    async def direct_page(request: Request, principal: CurrentUser, size: Size = 20) -> Response:
+        return json_answer(Page(size=size, cursor=None))
+
+    @plain.get("/plain-page")
+    async def plain_page(principal: CurrentUser, size: Size = 20) -> Page:
+        return Page(size=size, cursor=None)
+
+    @direct.get("/direct-cursor", response_model=Page)
+    async def direct_cursor(
+        request: Request, principal: CurrentUser, cursor: Cursor, size: Size = 20
+    ) -> Response:
+        return json_answer(Page(size=size, cursor=cursor))
+
+    @plain.get("/plain-cursor")
+    async def plain_cursor(principal: CurrentUser, cursor: Cursor, size: Size = 20) -> Page:
+        return Page(size=size, cursor=cursor)
 
     app = create_service_app(
         service="probe", segment="probe", title="probe", description="", lifespan=no_lifespan
@@ -173,6 +200,33 @@ async def test_a_direct_route_takes_its_parameters_as_a_fastapi_route_does(
     assert direct.status_code == plain.status_code == status
     assert direct.content == plain.content
     assert direct.headers["content-type"] == plain.headers["content-type"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "size"),
+    [
+        ("-page", 200, 20),  # no query string: the defaults, worked out once
+        ("-page?size=3", 200, 3),
+        ("-page?size=0", 422, None),
+        ("-page?other=1", 200, 20),
+        ("-cursor", 422, None),  # a required parameter: no values without a query string
+        ("-cursor?cursor=c2", 200, 20),
+        ("-cursor?cursor=c2&size=51", 422, None),
+    ],
+)
+async def test_a_direct_route_without_a_query_string_takes_the_defaults_as_fastapi_does(
+    path: str, status: int, size: int | None
+) -> None:
+    minter = TokenMinter()
+    headers = {"Authorization": f"Bearer {minter.token()}"}
+    async with client(app_with_both(minter)) as http:
+        for _ in range(2):  # the second request finds what the first one left
+            direct = await http.get(f"/probe/direct{path}", headers=headers)
+            plain = await http.get(f"/probe/plain{path}", headers=headers)
+            assert direct.status_code == plain.status_code == status
+            assert direct.content == plain.content
+            if size is not None:
+                assert direct.json()["size"] == size
 
 
 ID = uuid.UUID(int=9)

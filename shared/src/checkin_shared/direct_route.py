@@ -31,9 +31,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from pydantic import BaseModel
+from starlette.datastructures import QueryParams
 
 from checkin_shared.security import bearer_principal, current_principal
 
+_IMMUTABLE = (type(None), bool, int, float, str, bytes)
 DirectEndpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 # The dependencies a direct route runs itself: each by a function of the request alone.
 _RUN_DIRECTLY: dict[Any, Callable[[Request], Awaitable[Any]]] = {
@@ -70,7 +72,7 @@ class DirectRoute(APIRoute):
             if dependency.call in _RUN_DIRECTLY
         ]
         taken = [
-            (fields, where)
+            (fields, where, _when_absent(fields) if where == "query_params" else None)
             for fields, where in (
                 (self.dependant.path_params, "path_params"),
                 (self.dependant.query_params, "query_params"),
@@ -91,7 +93,10 @@ class DirectRoute(APIRoute):
                 if name is not None:
                     values[name] = value
             errors: list[Any] = []
-            for fields, where in taken:
+            for fields, where, absent in taken:
+                if absent is not None and not request.scope["query_string"]:
+                    values.update(absent)  # no query string: the values worked out once
+                    continue
                 found, wrong = request_params_to_args(fields, getattr(request, where))
                 values.update(found)
                 errors.extend(wrong)
@@ -101,6 +106,16 @@ class DirectRoute(APIRoute):
             return answer
 
         return direct
+
+
+def _when_absent(fields: list[Any]) -> dict[str, Any] | None:
+    """What FastAPI's own function gives `fields` from an empty query string, when that is
+    values (no error, as when every one has a default) and each is immutable, so that one
+    answer serves every request without a query string; else None."""
+    values, errors = request_params_to_args(fields, QueryParams(""))
+    if errors or not all(isinstance(v, _IMMUTABLE) for v in values.values()):
+        return None
+    return values
 
 
 def _has_body(request: Request) -> bool:
