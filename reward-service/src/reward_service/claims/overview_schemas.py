@@ -5,6 +5,7 @@ from checkin_shared.openapi_examples import example
 from pydantic import BaseModel, ConfigDict, Field
 
 from reward_service.campaigns.schemas import CampaignRead
+from reward_service.tiers.schemas import Grant, Kind, Rule
 
 Status = Literal["locked", "claimable", "claimed", "out_of_stock"]
 
@@ -32,14 +33,14 @@ class TierForShopper(BaseModel):
     id: uuid.UUID
     name: str
     required_days: int
-    kind: Literal["points", "item"]
+    kind: Kind
     points: int | None
     in_stock: bool
     status: Status
     days_remaining: int
     description: str | None = None
     image_url: str | None = None
-    rule: Literal["cumulative", "consecutive", "every_n_days"] = Field(
+    rule: Rule = Field(
         "cumulative",
         description="`cumulative`: days in the window; `consecutive`: days in a row; "
         "`every_n_days`: once per that many days, again and again",
@@ -48,7 +49,7 @@ class TierForShopper(BaseModel):
         0, description="Claims I can make now (more than 1 only for `every_n_days`)"
     )
     daily_limit: int | None = Field(None, description="Claims of it per business day, if any")
-    grant: Literal["claim", "auto"] = Field(
+    grant: Grant = Field(
         "claim", description="`auto`: credited by itself when reached (no claim to make)"
     )
 

@@ -4,11 +4,12 @@ next one. No database here (the unit tests call these directly)."""
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from typing import Literal, Protocol, cast
+from typing import Protocol, cast
 
 from reward_service.claims import rules
 from reward_service.claims.overview_schemas import Status, TierForShopper, TierRef
 from reward_service.claims.rules import Days
+from reward_service.tiers.schemas import Grant, Kind, Rule
 
 
 class Tier(Protocol):
@@ -55,19 +56,19 @@ def tier_view(tier: Tier, *, days: Days, held: Counter[uuid.UUID]) -> TierForSho
         id=tier.id,
         name=tier.name,
         required_days=tier.required_days,
-        kind=cast(Literal["points", "item"], tier.kind),
+        kind=cast(Kind, tier.kind),
         points=tier.points,
         in_stock=tier.stock > 0,
         status=status_of(tier, days=days, held=mine),
         days_remaining=max(0, rules.days_remaining(tier.rule, tier.required_days, days, mine)),
         description=tier.description,
         image_url=tier.image_url,
-        rule=cast(Literal["cumulative", "consecutive", "every_n_days"], tier.rule),
+        rule=cast(Rule, tier.rule),
         claimable_count=rules.claimable_count(tier.rule, tier.required_days, days, mine)
         if tier.stock > 0
         else 0,
         daily_limit=tier.daily_limit,
-        grant=cast(Literal["claim", "auto"], tier.grant),
+        grant=cast(Grant, tier.grant),
     )
 
 
