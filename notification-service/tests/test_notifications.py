@@ -65,8 +65,14 @@ async def test_a_claim_sends_exactly_one_email_to_the_shopper(
     assert "Wireless earphones" in mail["Subject"]
     assert "Wireless earphones" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert mail.get_body(("html",)) is not None
+
+    async def recorded_as_sent() -> bool:  # the sender records it a moment after the sink
+        mine = await client.get("/notifications/me", headers=minter.headers(user_id=user))
+        kinds = [(n["kind"], n["status"]) for n in mine.json()["items"]]
+        return kinds == [("reward_claimed", "sent")]
+
+    await eventually(recorded_as_sent)
     mine = (await client.get("/notifications/me", headers=minter.headers(user_id=user))).json()
-    assert [(n["kind"], n["status"]) for n in mine["items"]] == [("reward_claimed", "sent")]
     # stable across attempts, so a copy sent again after a crash is recognisably the same
     assert mail["Message-ID"] == f"<{mine['items'][0]['id']}@checkin.example>"
     # RFC 5322 requires a Date: the time it was sent, within this test's minute
