@@ -36,13 +36,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aio_pika
-import aiohttp
 import asyncpg
-import httpx
-import jwt
+import floor_parts
 import loads
 from checkin_shared.events.envelope import Envelope
-from cryptography.hazmat.primitives import serialization
+from floor_parts import Front, Scope, answer, lifespan, public_key, stop_all, until_up, uvicorn
 from probes import CpuMeter
 
 HERE = Path(__file__).resolve().parent
@@ -74,81 +72,12 @@ DELETE FROM bench_floor.outbox WHERE id IN (
 RETURNING payload
 """
 
-Scope = dict[str, Any]
-
-
-def _public_pem() -> str:
-    return Path(os.environ["FLOOR_KEY"]).read_text()
-
-
-def _claims(scope: Scope, key: str) -> dict[str, Any] | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization" and value[:7].lower() == b"bearer ":
-            try:
-                return jwt.decode(
-                    value[7:],
-                    key,
-                    algorithms=["RS256"],
-                    audience="checkin",
-                    issuer="checkin-auth",
-                    options={"require": ["exp", "sub"]},
-                )
-            except jwt.InvalidTokenError:
-                return None
-    return None
-
-
-async def _answer(send: Any, status: int, body: bytes) -> None:
-    headers = [(b"content-type", b"application/json")]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _lifespan(receive: Any, send: Any, start: Any, stop: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await start()
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await stop()
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-class Front:
-    """The gateway's part: check the token, forward, answer with what came back."""
-
-    def __init__(self) -> None:
-        self.session: aiohttp.ClientSession | None = None
-
-    async def start(self) -> None:
-        self.key = _public_pem()
-        self.upstream = os.environ["FLOOR_UPSTREAM"]
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
-
-    async def stop(self) -> None:
-        if self.session:
-            await self.session.close()
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            return await _lifespan(receive, send, self.start, self.stop)
-        if _claims(scope, self.key) is None:
-            return await _answer(send, 401, b'{"code":"invalid_token"}')
-        authorization = dict(scope["headers"])[b"authorization"].decode()
-        assert self.session is not None
-        async with self.session.request(
-            scope["method"], self.upstream + scope["path"], headers={"authorization": authorization}
-        ) as upstream:
-            await _answer(send, upstream.status, await upstream.read())
-
 
 class Service:
     """Attendance's part: the token, one statement, the answer; and the relay."""
 
     async def start(self) -> None:
-        self.key = _public_pem()
+        self.tokens = floor_parts.TokenCheck(floor_parts.public_pem(), cached=False)
         database = os.environ["FLOOR_DATABASE"]
         self.pool = await asyncpg.create_pool(database, min_size=8, max_size=8)
         self.relay_connection = await asyncpg.connect(database)
@@ -190,11 +119,11 @@ class Service:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            return await _lifespan(receive, send, self.start, self.stop)
-        claims = _claims(scope, self.key)
-        if claims is None:
-            return await _answer(send, 401, b'{"code":"invalid_token"}')
-        user_id, now = uuid.UUID(claims["sub"]), datetime.now(UTC)
+            return await lifespan(receive, send, self.start, self.stop)
+        subject = self.tokens.subject(scope)
+        if subject is None:
+            return await answer(send, 401, b'{"code":"invalid_token"}')
+        user_id, now = uuid.UUID(subject), datetime.now(UTC)
         day = now.astimezone(ZONE).date()
         data = {"user_id": str(user_id), "day": day.isoformat(), "checked_at": now.isoformat()}
         event: dict[str, Any] = {"id": str(uuid.uuid4()), "type": ROUTING_KEY, "data": data}
@@ -202,9 +131,9 @@ class Service:
         event["correlation_id"] = uuid.uuid4().hex
         inserted = await self.pool.fetchval(CHECK_IN, user_id, day, now, json.dumps(event))
         if not inserted:
-            return await _answer(send, 409, b'{"code":"already_checked_in"}')
+            return await answer(send, 409, b'{"code":"already_checked_in"}')
         self.pending.set()
-        await _answer(send, 201, json.dumps(data).encode())
+        await answer(send, 201, json.dumps(data).encode())
 
 
 front = Front()
@@ -256,33 +185,6 @@ async def consume(url: str, queue_name: str) -> None:
     print(json.dumps({"seen": seen}), flush=True)
 
 
-def _public_key(private_pem: Path, out: Path) -> Path:
-    key = serialization.load_pem_private_key(private_pem.read_bytes(), password=None)
-    out.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return out
-
-
-async def _until_up(url: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(200):
-            try:
-                await client.get(url)
-                return
-            except httpx.HTTPError:
-                await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} did not start")
-
-
-def _uvicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    argv = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--loop", "uvloop"]
-    argv += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
-    return subprocess.Popen(argv, cwd=HERE, env=env)
-
-
 async def _drained(
     database: asyncpg.Connection,
     queues: list[aio_pika.abc.AbstractQueue],
@@ -332,16 +234,16 @@ async def checkin_floor(
             assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         env = {
             **os.environ,
-            "FLOOR_KEY": str(_public_key(key, key.parent / "floor-public.pem")),
+            "FLOOR_KEY": str(public_key(key, key.parent / "floor-public.pem")),
             "FLOOR_DATABASE": database_url,
             "FLOOR_AMQP": amqp_url,
             "FLOOR_EXCHANGE": exchange_name,
             "FLOOR_UPSTREAM": f"http://127.0.0.1:{PORT + 1}",
         }
-        children["service"] = _uvicorn("checkin_floor:service", PORT + 1, env)
-        children["front"] = _uvicorn("checkin_floor:front", PORT, env)
+        children["service"] = uvicorn("checkin_floor:service", PORT + 1, env)
+        children["front"] = uvicorn("checkin_floor:front", PORT, env)
         for port in (PORT + 1, PORT):
-            await _until_up(f"http://127.0.0.1:{port}/")
+            await until_up(f"http://127.0.0.1:{port}/")
         result = await loads.wrk(
             wrk_bin,
             f"http://127.0.0.1:{PORT}",
@@ -362,14 +264,7 @@ async def checkin_floor(
         result["check"] = {"ok": ok, "detail": detail}
         return result
     finally:
-        for child in reversed(children.values()):  # the front first, the consumers last
-            if child.poll() is None:
-                child.terminate()
-            try:
-                child.wait(10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        stop_all(children)  # the front first, the consumers last
         for queue in queues:
             await queue.delete(if_unused=False, if_empty=False)
         await exchange.delete()
