@@ -22,6 +22,7 @@ import httpx
 import imports
 import loads
 import prepare
+import reads_floor
 import report
 import stack as bench_stack
 from checkin_testkit.database import drop_database
@@ -307,6 +308,16 @@ async def measure(
             ok = set(result["statuses"]) == {"200"}
             result["check"] = check(ok, f"statuses {result['statuses']}")
             results[name] = result
+        print(
+            f"• floor: GET /rewards of the design's parts, nothing of ours ({args.read_seconds} s)"
+        )
+        reader = (tokens / "storm.txt").read_text().split()[0]
+        async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
+            sample = await client.get("/rewards", headers={"Authorization": f"Bearer {reader}"})
+        sample.raise_for_status()
+        results[report.READS_FLOOR] = await reads_floor.reads_floor(
+            args.wrk, database_url, key, tokens / "storm.txt", sample.json(), args.read_seconds
+        )
 
     if "storm" in only:
         storm = tiers["Storm prize"]
