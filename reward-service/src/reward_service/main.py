@@ -18,6 +18,7 @@ from reward_service.catalog import CatalogCache
 from reward_service.claims import admin_router as claims_admin_router
 from reward_service.claims import router as claims_router
 from reward_service.claims.grant_lines import GrantLines
+from reward_service.claims.overview_json import OverviewJson
 from reward_service.config import RewardSettings
 from reward_service.db import AUDIT, INBOX, OUTBOX, PEOPLE
 from reward_service.event_handlers import HANDLERS
@@ -60,6 +61,7 @@ def create_app(
                 every_seconds=settings.stock_sweep_check_seconds,
             )
             app.state.catalog = CatalogCache(settings.catalog_cache_seconds)
+            app.state.overview = OverviewJson()
             app.state.grant_lines = GrantLines(app.state.engine)
             app.state.consumer = consumer
             expirer = PointsExpirer(

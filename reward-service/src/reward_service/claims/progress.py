@@ -4,7 +4,7 @@ next one. No database here (the unit tests call these directly)."""
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from reward_service.claims import rules
 from reward_service.claims.overview_schemas import Status, TierForShopper, TierRef
@@ -50,8 +50,23 @@ def status_of(tier: Tier, *, days: Days, held: int) -> Status:
     return "claimable" if claimable else "locked"
 
 
-def tier_view(tier: Tier, *, days: Days, held: Counter[uuid.UUID]) -> TierForShopper:
-    mine = held[tier.id]
+class Mine(NamedTuple):
+    """What a tier shows one shopper: all of its view that is not the catalog's."""
+
+    status: Status
+    days_remaining: int
+    claimable_count: int
+
+
+def mine(tier: Tier, *, days: Days, held: int) -> Mine:
+    return Mine(
+        status_of(tier, days=days, held=held),
+        max(0, rules.days_remaining(tier.rule, tier.required_days, days, held)),
+        rules.claimable_count(tier.rule, tier.required_days, days, held) if tier.stock > 0 else 0,
+    )
+
+
+def tier_for_shopper(tier: Tier, shown: Mine) -> TierForShopper:
     return TierForShopper(
         id=tier.id,
         name=tier.name,
@@ -59,17 +74,19 @@ def tier_view(tier: Tier, *, days: Days, held: Counter[uuid.UUID]) -> TierForSho
         kind=cast(Kind, tier.kind),
         points=tier.points,
         in_stock=tier.stock > 0,
-        status=status_of(tier, days=days, held=mine),
-        days_remaining=max(0, rules.days_remaining(tier.rule, tier.required_days, days, mine)),
+        status=shown.status,
+        days_remaining=shown.days_remaining,
         description=tier.description,
         image_url=tier.image_url,
         rule=cast(Rule, tier.rule),
-        claimable_count=rules.claimable_count(tier.rule, tier.required_days, days, mine)
-        if tier.stock > 0
-        else 0,
+        claimable_count=shown.claimable_count,
         daily_limit=tier.daily_limit,
         grant=cast(Grant, tier.grant),
     )
+
+
+def tier_view(tier: Tier, *, days: Days, held: Counter[uuid.UUID]) -> TierForShopper:
+    return tier_for_shopper(tier, mine(tier, days=days, held=held[tier.id]))
 
 
 def progress(tiers: Sequence[Tier], have: int) -> tuple[TierRef | None, TierRef | None]:

@@ -19,6 +19,7 @@ from reward_service.catalog import CatalogCache, CatalogDep, published
 from reward_service.claims import context, progress, queries, service
 from reward_service.claims.context import ClaimContext
 from reward_service.claims.metrics import count_claim
+from reward_service.claims.overview_json import OverviewJson
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
 from reward_service.claims.rules import business_day
 from reward_service.claims.schemas import ClaimCreated, ClaimRead
@@ -53,18 +54,12 @@ async def overview(
     that ended before it began, whose rewards may still wait to be claimed."""
     reads, now = reads_of(request), request.app.state.clock.now()
     if campaign_id is None:
-        shown = await request.app.state.catalog.get(reads, now)
+        shown, answers = await request.app.state.catalog.get(reads, now), request.app.state.overview
     else:
-        shown = await published(reads, campaign_id, now)
+        shown, answers = await published(reads, campaign_id, now), OverviewJson()
     today = business_day(now, shown.campaign.timezone)
     days, held = await queries.days_and_claims(reads, shown.campaign, principal.user_id, today)
-    return json_answer(
-        RewardsOverview(
-            campaign=shown.campaign,
-            tiers=[progress.tier_view(t, days=days, held=held) for t in shown.tiers],
-            earlier_campaign=shown.earlier,
-        )
-    )
+    return Response(answers.answer(shown, days, held), media_type="application/json")
 
 
 @router.get("/me", summary="My progress: days, tier reached, next tier, points")
