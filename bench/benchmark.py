@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import checkin_floor
+import claim_floor
 import event_floor
 import httpx
 import imports
@@ -357,6 +358,14 @@ async def measure(
             f"in the database, stock left {left}",
         )
         results[f"claim storm: {args.storm:,} shoppers, stock {args.stock}"] = result
+        print("• floor: the claim storm of the design's parts, nothing of ours")
+        results[report.STORM_FLOOR] = await claim_floor.claim_floor(
+            database_url,
+            key,
+            (tokens / "storm.txt").read_text().split(),
+            args.stock,
+            args.storm_connections,
+        )
 
     if "mail" in only:
         await settled()

@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import floor_parts
 import httpx
-import jwt
 import loads
 from floor_parts import Front, Scope, answer, lifespan, public_key, stop_all, until_up, uvicorn
 from probes import CpuMeter
@@ -112,13 +111,6 @@ front = Front()
 service = Service()
 
 
-def _subjects(tokens: Path) -> list[uuid.UUID]:
-    return [
-        uuid.UUID(jwt.decode(t, options={"verify_signature": False})["sub"])
-        for t in tokens.read_text().split()
-    ]
-
-
 def _same_fields(mine: dict[str, Any], theirs: dict[str, Any]) -> bool:
     """Whether two answers carry the same campaign fields and tier fields."""
     tiers = {frozenset(t) for t in mine["tiers"]} | {frozenset(t) for t in theirs["tiers"]}
@@ -142,7 +134,7 @@ async def reads_floor(
     await database.copy_records_to_table(
         "attendance_day",
         schema_name="bench_reads_floor",
-        records=[(u, today) for u in _subjects(tokens)],
+        records=[(u, today) for u in floor_parts.subjects(tokens.read_text().split())],
     )
     answer_file = key.parent / "floor-answer.json"
     answer_file.write_text(json.dumps(sample))

@@ -81,6 +81,7 @@ GATEWAY_CHECKINS = "check-ins through the gateway"
 GATEWAY_READS = "GET /rewards through the gateway"
 CHECKIN_FLOOR = "floor: a check-in, nothing of ours"
 READS_FLOOR = "floor: GET /rewards, nothing of ours"
+STORM_FLOOR = "floor: a claim storm, nothing of ours"
 MAIL = "event latency: claim answered -> mail accepted"
 
 
@@ -174,9 +175,24 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             floor=_p(reads_floor, "p99") if reads_floor else None,
         )
     storm = next((r for n, r in results.items() if n.startswith("claim storm")), None)
+    storm_floor = results.get(STORM_FLOOR)
     if storm:
-        add("claim storm >= 1,500/s", storm["rps"], 1500, at_least=True, unit="/s")
-        add("claim storm p99 <= 300 ms", _p(storm, "p99"), 300, at_least=False, unit="ms")
+        add(
+            "claim storm >= 1,500/s",
+            storm["rps"],
+            1500,
+            at_least=True,
+            unit="/s",
+            floor=storm_floor["rps"] if storm_floor else None,
+        )
+        add(
+            "claim storm p99 <= 300 ms",
+            _p(storm, "p99"),
+            300,
+            at_least=False,
+            unit="ms",
+            floor=_p(storm_floor, "p99") if storm_floor else None,
+        )
         rows.append(
             {
                 "target": "claim storm grants exactly the stock",
@@ -193,8 +209,8 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 def targets_table(results: dict[str, dict[str, Any]]) -> str:
     """The targets, met or missed; where a floor ran (`floor: a check-in, nothing of ours`,
-    `floor: GET /rewards, nothing of ours`), what the design's parts alone measured in the
-    same column's terms."""
+    `floor: GET /rewards, nothing of ours`, `floor: a claim storm, nothing of ours`), what
+    the design's parts alone measured in the same column's terms."""
     rows = targets(results)
     width = max((len(r["target"]) for r in rows), default=10)
     header = f"{'target':<{width}}  {'measured':>16}  {'met?':<6}  parts alone"
