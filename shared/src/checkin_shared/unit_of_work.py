@@ -118,6 +118,21 @@ async def session_work(
 
 
 @dataclass
+class Outcome:
+    """The outcome word a route reports on success, for work that holds no transaction of
+    its own while it is counted: reads on the pool's connections, or a unit of work the
+    route opens only on the path that needs one."""
+
+    outcome: str = field(default="ok")
+
+
+@asynccontextmanager
+async def outcome_only(success: str = "ok") -> AsyncIterator[Outcome]:
+    """An `Outcome` for `counted`: nothing to open, commit or close."""
+    yield Outcome(success)
+
+
+@dataclass
 class StatementWork:
     """A request's one statement: the pool's asyncpg connection (`single_statement.py`),
     and the outcome word its route reports on success."""

@@ -10,14 +10,15 @@ from checkin_shared.unit_of_work import (
     SessionDep,
     UnitOfWork,
     counted,
+    outcome_only,
     reads_of,
     session_work,
+    unit_of_work,
 )
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from reward_service.catalog import CatalogCache, CatalogDep, published
 from reward_service.claims import context, progress, queries, service
-from reward_service.claims.context import ClaimContext
 from reward_service.claims.metrics import count_claim
 from reward_service.claims.overview_json import OverviewJson
 from reward_service.claims.overview_schemas import MyProgress, RewardsOverview
@@ -108,24 +109,72 @@ async def claim(
     A points tier credits its points at once; an item tier's claim may carry the shipping
     address (else it waits for one: `PUT /rewards/me/claims/{id}/shipping`). Send an
     `Idempotency-Key` to retry safely: the same key and body answer the first result again."""
+    if idempotency_key is None:
+        async with counted(request, count_claim, outcome_only("granted")):
+            answer = await _claim_at_once(request, principal, tier_id, body)
+        return answer
     work = session_work(request.app.state.session_factory, success="granted")
     async with counted(request, count_claim, work) as opened:
-        answer = await _claim(request, opened, principal, tier_id, body, idempotency_key)
+        answer = await _claim_once_per_key(
+            request, opened, principal, tier_id, body, idempotency_key
+        )
     return answer
 
 
-async def _claim(
+async def _claim_at_once(
+    request: Request, principal: Principal, tier_id: uuid.UUID, body: ClaimBody | None
+) -> Response:
+    """Read before any transaction: a refusal (most of a storm) then needs none, and a
+    session is opened (its connection taken only after this read has given its own back)
+    for a tier with a daily limit only; a tier without one is granted with its other claims
+    of the moment by one statement, with no transaction."""
+    catalog: CatalogCache = request.app.state.catalog
+    now = request.app.state.clock.now()
+    shipping = body.shipping if body else None
+    early = await context.read_early(
+        reads_of(request),
+        user_id=principal.user_id,
+        token_eligible=principal.eligible,
+        tier_id=tier_id,
+        now=now,
+    )
+    tier = service.claimable(early)
+    if tier.daily_limit is not None:
+        async with unit_of_work(request.app.state.session_factory) as session:
+            created = await service.claim(
+                session,
+                user_id=principal.user_id,
+                token_eligible=principal.eligible,
+                tier_id=tier_id,
+                now=now,
+                shipping=shipping,
+                read_before=tier,
+            )
+    else:
+        created = await service.claim_alone(
+            request.app.state.grant_lines,
+            tier,
+            user_id=principal.user_id,
+            now=now,
+            shipping=shipping,
+        )
+    catalog.invalidate()  # the tier's stock changed
+    return json_answer(created, status.HTTP_201_CREATED)
+
+
+async def _claim_once_per_key(
     request: Request,
     work: UnitOfWork,
     principal: Principal,
     tier_id: uuid.UUID,
     body: ClaimBody | None,
-    idempotency_key: str | None,
+    idempotency_key: str,
 ) -> Response:
+    """The claim in the request's transaction, with its answer kept under the key."""
     catalog: CatalogCache = request.app.state.catalog
     now = request.app.state.clock.now()
 
-    async def claim_now(read_before: ClaimContext | None = None) -> ClaimCreated:
+    async def claim_now() -> ClaimCreated:
         created = await service.claim(
             work.session,
             user_id=principal.user_id,
@@ -133,36 +182,10 @@ async def _claim(
             tier_id=tier_id,
             now=now,
             shipping=body.shipping if body else None,
-            read_before=read_before,
         )
         catalog.invalidate()  # the tier's stock changed
         return created
 
-    if idempotency_key is None:
-        # Read before the transaction: a refusal (most of a storm) then needs none, and the
-        # session's connection is taken only after this read has given its own back; a
-        # tier without a daily limit is then granted with its other claims of the moment
-        # by one statement, with no transaction.
-        reads = reads_of(request)
-        early = await context.read_early(
-            reads,
-            user_id=principal.user_id,
-            token_eligible=principal.eligible,
-            tier_id=tier_id,
-            now=now,
-        )
-        tier = service.claimable(early)
-        if tier.daily_limit is not None:
-            return json_answer(await claim_now(tier), status.HTTP_201_CREATED)
-        created = await service.claim_alone(
-            request.app.state.grant_lines,
-            tier,
-            user_id=principal.user_id,
-            now=now,
-            shipping=body.shipping if body else None,
-        )
-        catalog.invalidate()  # the tier's stock changed
-        return json_answer(created, status.HTTP_201_CREATED)
     answer = await idempotency.run_once(
         work.session,
         user_id=principal.user_id,
