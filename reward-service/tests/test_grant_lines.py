@@ -127,6 +127,38 @@ async def test_claims_that_arrive_while_a_statement_runs_go_in_the_next_one(
     assert credited == 9
 
 
+async def test_a_statement_that_finds_the_stock_gone_answers_the_rest_of_the_line(
+    client: httpx.AsyncClient, rewards: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every claim still waiting was sent before that statement saw no stock left: each is
+    refused with it, without a statement of its own."""
+    tier, _, made = await lined_up(client, rewards, 6, stock=1)
+    statements = Statements(monkeypatch)
+    lines = GrantLines(app_of(client).state.engine, most=2)
+
+    numbers = await asyncio.gather(*(lines.grant(g) for g in made))
+
+    assert statements.sizes == [2]
+    assert numbers[0] is not None and numbers[1:] == [None] * 5
+    [(claims,)] = await rewards.sql(
+        "SELECT count(*) FROM reward.claim WHERE tier_id = :t", t=tier["id"]
+    )
+    assert claims == 1
+
+
+async def test_a_claim_after_the_stock_ran_out_and_came_back_is_granted(
+    client: httpx.AsyncClient, rewards: Any
+) -> None:
+    tier, _, made = await lined_up(client, rewards, 3, stock=1)
+    lines = app_of(client).state.grant_lines
+
+    first, second = await asyncio.gather(*(lines.grant(g) for g in made[:2]))
+    await rewards.sql("UPDATE reward.tier SET stock = 1 WHERE id = :t", t=tier["id"])
+    third = await lines.grant(made[2])
+
+    assert first is not None and second is None and third is not None
+
+
 async def test_a_shoppers_second_claim_in_the_same_line_is_already_granted(
     client: httpx.AsyncClient, rewards: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

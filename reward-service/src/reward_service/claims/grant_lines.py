@@ -10,6 +10,13 @@ statement runs go in the next one: a few statements for a stock of a hundred, on
 the pool's connections at a time per tier and process. The line's task waits for that
 connection ahead of single requests (`serve_first`): its statement answers many claims.
 
+A statement that found the stock gone before the end of its claims answers every claim
+still waiting in the line too, without another statement: each of them was sent before
+that statement saw no stock left (under the tier's lock), so "out of stock" was true
+while it was in flight. In a storm's first wave this spared the claims behind it two or
+three statements' wait. A claim that joins the line later gets a statement of its own
+(the stock may have been given more).
+
 The first claim of a tier starts its line's task; the claims that arrive in the same turn
 of the event loop go with it. A claim whose request is given up (its future cancelled)
 before its statement leaves the line without a grant. When a statement breaks a claim
@@ -28,6 +35,8 @@ from reward_service.claims import grant
 from reward_service.claims.grant import AlreadyGranted, Grant
 
 Waiting = tuple[Grant, asyncio.Future[int | None]]
+# What a statement found: stock for every claim, none for some, or a failure.
+GRANTED, SOLD_OUT, FAILED = "granted", "sold_out", "failed"
 
 
 class GrantLines:
@@ -60,8 +69,10 @@ class GrantLines:
             while line:
                 taken = [(c, w) for c, w in line[: self._most] if not w.done()]
                 del line[: self._most]
-                if taken:
-                    await self._grant(taken)
+                if taken and await self._grant(taken) == SOLD_OUT:
+                    for _, waiting in line:
+                        _answer(waiting, number=None)
+                    line.clear()
         except BaseException as error:
             for _, waiting in line:
                 _answer(waiting, error=error)
@@ -69,12 +80,14 @@ class GrantLines:
         finally:
             del self._lines[tier_id]
 
-    async def _grant(self, taken: list[Waiting]) -> None:
+    async def _grant(self, taken: list[Waiting]) -> str:
+        """SOLD_OUT when the statement found no stock left for some of its claims."""
         try:
             async with single_statement(self._engine) as connection:
                 try:
                     numbers = await grant.together(connection, [c for c, _ in taken])
                 except AlreadyGranted:
+                    outcome = GRANTED
                     for claim, waiting in taken:
                         try:
                             got = await grant.together(connection, [claim])
@@ -82,15 +95,18 @@ class GrantLines:
                             _answer(waiting, error=refused)
                         else:
                             _answer(waiting, number=got.get(claim.claim_id))
-                    return
+                            if claim.claim_id not in got:
+                                outcome = SOLD_OUT
+                    return outcome
         except BaseException as error:
             for _, waiting in taken:
                 _answer(waiting, error=error)
             if not isinstance(error, Exception):
                 raise  # cancelled (shutdown): the line's task ends here
-            return
+            return FAILED
         for claim, waiting in taken:
             _answer(waiting, number=numbers.get(claim.claim_id))
+        return SOLD_OUT if len(numbers) < len(taken) else GRANTED
 
 
 def _answer(
