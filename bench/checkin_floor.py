@@ -38,10 +38,8 @@ from zoneinfo import ZoneInfo
 import aio_pika
 import asyncpg
 import floor_parts
-import loads
 from checkin_shared.events.envelope import Envelope
-from floor_parts import Front, Scope, answer, lifespan, public_key, stop_all, until_up, uvicorn
-from probes import CpuMeter
+from floor_parts import Front, Scope, answer, public_key, stop_all, until_up, uvicorn
 
 HERE = Path(__file__).resolve().parent
 PORT = 18110
@@ -73,25 +71,23 @@ RETURNING payload
 """
 
 
-class Service:
+class Service(floor_parts.FloorService):
     """Attendance's part: the token, one statement, the answer; and the relay."""
 
-    async def start(self) -> None:
-        self.tokens = floor_parts.TokenCheck(floor_parts.public_pem(), cached=False)
-        database = os.environ["FLOOR_DATABASE"]
-        self.pool = await asyncpg.create_pool(database, min_size=8, max_size=8)
-        self.relay_connection = await asyncpg.connect(database)
+    cached = False  # every check-in is a new shopper's: a cache would only cost
+
+    async def started(self) -> None:
+        self.relay_connection = await asyncpg.connect(os.environ["FLOOR_DATABASE"])
         self.broker = await aio_pika.connect(os.environ["FLOOR_AMQP"])
         channel = await self.broker.channel(publisher_confirms=True, on_return_raises=True)
         self.exchange = await channel.get_exchange(os.environ["FLOOR_EXCHANGE"])
         self.pending = asyncio.Event()
         self.relay = asyncio.create_task(self.relay_forever())
 
-    async def stop(self) -> None:
+    async def stopping(self) -> None:
         self.relay.cancel()
         await self.broker.close()
         await self.relay_connection.close()
-        await self.pool.close()
 
     async def relay_forever(self) -> None:
         while True:
@@ -117,12 +113,7 @@ class Service:
             )
         return len(rows)
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            return await lifespan(receive, send, self.start, self.stop)
-        subject = self.tokens.subject(scope)
-        if subject is None:
-            return await answer(send, 401, b'{"code":"invalid_token"}')
+    async def handle(self, scope: Scope, subject: str, send: Any) -> None:
         user_id, now = uuid.UUID(subject), datetime.now(UTC)
         day = now.astimezone(ZONE).date()
         data = {"user_id": str(user_id), "day": day.isoformat(), "checked_at": now.isoformat()}
@@ -244,16 +235,14 @@ async def checkin_floor(
         children["front"] = uvicorn("checkin_floor:front", PORT, env)
         for port in (PORT + 1, PORT):
             await until_up(f"http://127.0.0.1:{port}/")
-        result = await loads.wrk(
+        result = await floor_parts.wrk_through_front(
             wrk_bin,
-            f"http://127.0.0.1:{PORT}",
+            PORT,
+            children,
             method="POST",
             path="/attendance/check-ins",
             tokens=tokens,
             seconds=seconds,
-            connections=32,
-            cpu=CpuMeter({name: child.pid for name, child in children.items()}),
-            poller=None,
         )
         rows = await database.fetchval("SELECT count(*) FROM bench_floor.check_in")
         created = result["statuses"].get("201", 0)

@@ -32,7 +32,7 @@ import aiohttp
 import asyncpg
 import floor_parts
 import loads
-from floor_parts import Front, Scope, answer, lifespan, public_key, stop_all, until_up, uvicorn
+from floor_parts import Front, Scope, answer, public_key, stop_all, until_up, uvicorn
 from probes import CpuMeter
 
 PORT = 18130
@@ -64,22 +64,10 @@ SELECT count(*) FROM claim
 """
 
 
-class Service:
+class Service(floor_parts.FloorService):
     """Reward's part: the token, one statement, the answer."""
 
-    async def start(self) -> None:
-        self.tokens = floor_parts.TokenCheck(floor_parts.public_pem(), cached=True)
-        self.pool = await asyncpg.create_pool(os.environ["FLOOR_DATABASE"], min_size=8, max_size=8)
-
-    async def stop(self) -> None:
-        await self.pool.close()
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            return await lifespan(receive, send, self.start, self.stop)
-        subject = self.tokens.subject(scope)
-        if subject is None:
-            return await answer(send, 401, b'{"code":"invalid_token"}')
+    async def handle(self, scope: Scope, subject: str, send: Any) -> None:
         if scope["method"] == "GET":  # the warm-up
             return await answer(send, 200, b"{}")
         user_id, tier_id = uuid.UUID(subject), uuid.UUID(scope["path"].split("/")[2])

@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 import httpx
 import jwt
+import loads
 from cryptography.hazmat.primitives import serialization
+from probes import CpuMeter
 
 HERE = Path(__file__).resolve().parent
 
@@ -111,6 +114,64 @@ class Front:
             scope["method"], self.upstream + scope["path"], headers={"authorization": authorization}
         ) as upstream:
             await answer(send, upstream.status, await upstream.read())
+
+
+class FloorService:
+    """A service's part: the token (cached when `cached`), a pool of eight asyncpg
+    connections on FLOOR_DATABASE, and `handle` for each request whose token is good."""
+
+    cached = True
+
+    async def start(self) -> None:
+        self.tokens = TokenCheck(public_pem(), cached=self.cached)
+        self.pool = await asyncpg.create_pool(os.environ["FLOOR_DATABASE"], min_size=8, max_size=8)
+        await self.started()
+
+    async def started(self) -> None:
+        """What the service starts beside its pool (nothing here)."""
+
+    async def stop(self) -> None:
+        await self.stopping()
+        await self.pool.close()
+
+    async def stopping(self) -> None:
+        """What the service stops before its pool (nothing here)."""
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            return await lifespan(receive, send, self.start, self.stop)
+        subject = self.tokens.subject(scope)
+        if subject is None:
+            return await answer(send, 401, b'{"code":"invalid_token"}')
+        await self.handle(scope, subject, send)
+
+    async def handle(self, scope: Scope, subject: str, send: Any) -> None:
+        raise NotImplementedError
+
+
+async def wrk_through_front(
+    wrk_bin: str,
+    port: int,
+    children: dict[str, subprocess.Popen[Any]],
+    *,
+    method: str,
+    path: str,
+    tokens: Path,
+    seconds: int,
+) -> dict[str, Any]:
+    """wrk at 32 connections through the front on `port`, each request as the next shopper
+    of `tokens`; the CPU of every child counted."""
+    return await loads.wrk(
+        wrk_bin,
+        f"http://127.0.0.1:{port}",
+        method=method,
+        path=path,
+        tokens=tokens,
+        seconds=seconds,
+        connections=32,
+        cpu=CpuMeter({name: child.pid for name, child in children.items()}),
+        poller=None,
+    )
 
 
 def public_key(private_pem: Path, out: Path) -> Path:

@@ -30,9 +30,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import floor_parts
 import httpx
-import loads
-from floor_parts import Front, Scope, answer, lifespan, public_key, stop_all, until_up, uvicorn
-from probes import CpuMeter
+from floor_parts import Front, Scope, answer, public_key, stop_all, until_up, uvicorn
 
 PORT = 18120
 
@@ -71,11 +69,10 @@ def tier_view(tier: dict[str, Any], days: int, held: list[str]) -> dict[str, Any
     }
 
 
-class Service:
+class Service(floor_parts.FloorService):
     """Reward's part: the token, one statement, the answer."""
 
-    async def start(self) -> None:
-        self.tokens = floor_parts.TokenCheck(floor_parts.public_pem(), cached=True)
+    async def started(self) -> None:
         shown = json.loads(Path(os.environ["FLOOR_ANSWER"]).read_text())
         self.campaign, self.earlier = shown["campaign"], shown.get("earlier_campaign")
         self.tiers = [{k: v for k, v in t.items() if k not in MINE} for t in shown["tiers"]]
@@ -83,17 +80,8 @@ class Service:
         self.starts_on = date.fromisoformat(self.campaign["starts_on"])
         ends_on = self.campaign.get("ends_on")
         self.ends_on = date.fromisoformat(ends_on) if ends_on else date.max
-        self.pool = await asyncpg.create_pool(os.environ["FLOOR_DATABASE"], min_size=8, max_size=8)
 
-    async def stop(self) -> None:
-        await self.pool.close()
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            return await lifespan(receive, send, self.start, self.stop)
-        subject = self.tokens.subject(scope)
-        if subject is None:
-            return await answer(send, 401, b'{"code":"invalid_token"}')
+    async def handle(self, scope: Scope, subject: str, send: Any) -> None:
         today = datetime.now(self.zone).date()
         ends = min(self.ends_on, today)
         row = await self.pool.fetchrow(DAYS_AND_CLAIMS, uuid.UUID(subject), self.starts_on, ends)
@@ -157,16 +145,8 @@ async def reads_floor(
             one = await client.get(
                 f"http://127.0.0.1:{PORT}/rewards", headers={"authorization": f"Bearer {first}"}
             )
-        result = await loads.wrk(
-            wrk_bin,
-            f"http://127.0.0.1:{PORT}",
-            method="GET",
-            path="/rewards",
-            tokens=tokens,
-            seconds=seconds,
-            connections=32,
-            cpu=CpuMeter({name: child.pid for name, child in children.items()}),
-            poller=None,
+        result = await floor_parts.wrk_through_front(
+            wrk_bin, PORT, children, method="GET", path="/rewards", tokens=tokens, seconds=seconds
         )
         shaped = one.status_code == 200 and _same_fields(one.json(), sample)
         ok = set(result["statuses"]) == {"200"} and shaped
