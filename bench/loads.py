@@ -72,6 +72,19 @@ async def wrk(
     return result
 
 
+def ran_out(result: dict[str, Any]) -> str:
+    """What a check-in run's check adds when the run outlasted its shoppers: each request
+    after the last token repeats a shopper who has checked in today (a 409), so the rate
+    and the CPU per request are no longer a check-in's."""
+    repeats = int(result.get("repeats", 0))
+    if not repeats:
+        return ""
+    return (
+        f"; the tokens ran out: {repeats:,} requests repeated a shopper (a 409 each), "
+        "give the run more tokens"
+    )
+
+
 def cost(cpu: CpuMeter, requests: int) -> dict[str, Any]:
     """CPU milliseconds per request in each process of the system (the load generator not
     counted) and their sum, and each process's resident memory at the end of the run."""
